@@ -1,14 +1,16 @@
 """Grade submissions with nbgrader's autograde and read the scores back from its gradebook."""
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
-from autograder.exercises import Exercise, is_test_cell, nbgrader_meta
-from autograder.nbgrader_course import NbgraderCourse
+from autograder.assemble import assemble
+from autograder.exercises import HIDDEN_BEGIN, HIDDEN_END, Exercise, is_test_cell, nbgrader_meta
+from autograder.nbgrader_course import COURSE_ID, ExecutionSettings, NbgraderCourse
 from autograder.results import Result, TestResult
 from autograder.submissions import Submission, UnreadableSubmission, read_notebook_bytes
 
@@ -19,6 +21,8 @@ HINTS = {
     "NotImplementedError": "関数がまだ実装されていません (NotImplementedError)。`raise NotImplementedError()` を消して解答を書いてください。",
     "NameError": "名前が定義されていません (NameError)。解答セルを実行したか、関数名を変えていないか確認してください。",
     "CellTimeoutError": "時間内に終わりませんでした (timeout)。無限ループや重すぎる計算がないか確認してください。",
+    "NotebookTimeoutError": "ノートブック全体の制限時間を超えたため、このテストは実行されませんでした (notebook timeout)。",
+    "DeadKernelError": "カーネルが停止したため、このテストは実行されませんでした (kernel died)。",
 }
 
 
@@ -28,16 +32,31 @@ def failure_message(outputs) -> str:
     for output in outputs:
         if output.get("output_type") == "error":
             ename, evalue = output.get("ename", "Error"), ANSI.sub("", output.get("evalue", "")).strip()
-            if ename in HINTS and not evalue:
-                return HINTS[ename]
             if ename in HINTS:
-                return f"{HINTS[ename]} ({ename}: {evalue})"
+                return f"{HINTS[ename]} ({ename}: {evalue})" if evalue else HINTS[ename]
             return f"{ename}: {evalue}" if evalue else f"{ename} (メッセージなし)"
-    for output in outputs:
-        if output.get("output_type") == "stream" and output.get("name") == "stderr":
-            text = ANSI.sub("", output.get("text", "")).strip()
-            return f"テストの実行中に標準エラー出力 (stderr) への出力がありました: {text[:300]}"
-    return "テストが通りませんでした。"
+    return "テストが最後まで実行されませんでした (the test did not run to completion)。"
+
+
+def hidden_lines(exercise: Exercise) -> list[str]:
+    lines, inside = [], False
+    for cell in exercise.notebook.cells:
+        for line in cell.source.splitlines():
+            if HIDDEN_BEGIN in line:
+                inside = True
+            elif HIDDEN_END in line:
+                inside = False
+            elif inside and len(line.strip()) >= 8:
+                lines.append(line.strip())
+    return lines
+
+
+def redact(message: str, secret: list[str]) -> str:
+    """Messages come from the student's kernel, which saw the hidden tests' code: never echo it."""
+    for line in secret:
+        if line in message:
+            message = message.replace(line, "[隠しテストのコードは表示しません]")
+    return message
 
 
 def explain_autograde_failure(log: str) -> str:
@@ -51,14 +70,21 @@ def explain_autograde_failure(log: str) -> str:
     return f"採点中にエラーが起きました (autograde failed): {last[0][:300]}"
 
 
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 class Grader:
     """Grades submissions of known exercises in one nbgrader course directory (``workdir``)."""
 
-    def __init__(self, workdir: Path, exercises: dict[str, Exercise], db_url: str | None = None):
+    def __init__(self, workdir: Path, exercises: dict[str, Exercise], db_url: str | None = None,
+                 execution: ExecutionSettings = ExecutionSettings(), prepare: bool = True):
         self.exercises = exercises
-        self.course = NbgraderCourse(Path(workdir), db_url)
-        for exercise in exercises.values():
-            self.course.add_exercise(exercise)
+        self.course = NbgraderCourse(Path(workdir), db_url, execution)
+        self._hidden = {ex.id: hidden_lines(ex) for ex in exercises.values()}
+        if prepare:
+            for exercise in exercises.values():
+                self.course.add_exercise(exercise)
 
     def grade(self, submission: Submission) -> Result:
         exercise = self.exercises.get(submission.exercise)
@@ -71,19 +97,49 @@ class Grader:
         try:
             data = read_notebook_bytes(submission.path)
         except UnreadableSubmission as exc:
-            return Result.error(student, exercise.id, file, str(exc), exercise.max_score)
-        self.course.submit(exercise.id, student, data)
+            return self._record_error(exercise, student, file, str(exc))
+        released = nbformat.read(self.course.released_notebook(exercise.id), as_version=4)
+        assembly = assemble(released, nbformat.reads(data.decode("utf-8"), as_version=4))
+        self.course.submit(exercise.id, student, nbformat.writes(assembly.notebook).encode("utf-8"))
         outcome = self.course.autograde(exercise.id, student)
         if not outcome["success"]:
             reason = explain_autograde_failure((outcome.get("error") or "") + (outcome.get("log") or ""))
-            return Result.error(student, exercise.id, file, reason, exercise.max_score)
-        return self._read_scores(exercise, student, file)
+            return self._record_error(exercise, student, file, reason)
+        result = self._read_scores(exercise, student, file)
+        result.reason = " / ".join([*assembly.repairs, *self._incidents(exercise, student)])
+        return result
+
+    def _incidents(self, exercise: Exercise, student: str) -> list[str]:
+        """What happened while running the notebook that the student should know about."""
+        graded = nbformat.read(self.course.autograded_notebook(exercise.id, student), as_version=4)
+        errors = {o.get("ename") for c in graded.cells if c.cell_type == "code" for o in c.outputs
+                  if o.get("output_type") == "error"}
+        notes = []
+        if "DeadKernelError" in errors:
+            notes.append("実行中にカーネルが停止したため、それ以降のテストは 0 点です。exit() や os._exit()、"
+                         "メモリの使いすぎがないか確認してください (the kernel died; later tests were not run)")
+        if "NotebookTimeoutError" in errors:
+            notes.append("ノートブック全体の制限時間を超えたため、残りのテストは実行されませんでした (notebook time limit)")
+        if "CellTimeoutError" in errors:
+            notes.append("時間内に終わらなかったセルがあります (a cell hit the time limit)")
+        return notes
+
+    def _record_error(self, exercise: Exercise, student: str, file: str, reason: str) -> Result:
+        """An ungradable submission still gets its one entry in the gradebook: zero on every test."""
+        with Gradebook(self.course.db_url, COURSE_ID) as gb:
+            gb.update_or_create_student(student)
+            submission = gb.update_or_create_submission(exercise.id, student)
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    grade.auto_score, grade.needs_manual_grade = 0.0, False
+            gb.db.commit()
+        return Result.error(student, exercise.id, file, reason, exercise.max_score)
 
     def _read_scores(self, exercise: Exercise, student: str, file: str) -> Result:
         graded = nbformat.read(self.course.autograded_notebook(exercise.id, student), as_version=4)
         outputs = {nbgrader_meta(c)["grade_id"]: c.outputs for c in graded.cells if is_test_cell(c)}
         tests = []
-        with Gradebook(self.course.db_url, "llm-shikumi") as gb:
+        with Gradebook(self.course.db_url, COURSE_ID) as gb:
             try:
                 notebook = gb.find_submission_notebook(exercise.id, exercise.id, student)
             except MissingEntry:
@@ -94,8 +150,10 @@ class Grader:
                 grade = grades[test.grade_id]
                 points = float(grade.score or 0.0)
                 passed = points >= float(grade.max_score)
-                message = test.description if passed else (
-                    f"{test.description}\n→ {failure_message(outputs.get(test.grade_id, []))}".strip())
+                message = test.description
+                if not passed:
+                    why = redact(failure_message(outputs.get(test.grade_id, [])), self._hidden[exercise.id])
+                    message = f"{test.description}\n→ {why}".strip()
                 tests.append(TestResult(test.grade_id, points, float(grade.max_score), passed, message))
             score, max_score = float(notebook.score), float(notebook.max_score)
         return Result(student, exercise.id, file, "graded", score, max_score, "", tests)

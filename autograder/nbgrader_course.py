@@ -8,35 +8,74 @@ of just the source notebooks.
 from __future__ import annotations
 
 import hashlib
+import os
 import logging
 import shutil
 from pathlib import Path
 
+from dataclasses import dataclass
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.apps import NbGraderAPI
+from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput
 from traitlets.config import Config
 
 from autograder.exercises import Exercise
+from autograder.execution import BoundedExecute, MarkTestCompletion, SaveVerifiedGrades
+from autograder.sandbox import KERNEL_NAME, Limits, SandboxKernelManager, install_kernelspec
+
+COURSE_ID = "llm-shikumi"
 
 
-def quiet_config(root: Path, db_url: str) -> Config:
+@dataclass(frozen=True)
+class ExecutionSettings:
+    """How submissions run: sandboxed or not, and their limits."""
+
+    sandbox: bool = True
+    cell_timeout: int = 60  # seconds per cell
+    notebook_timeout: int = 300  # seconds per notebook
+    max_output_bytes: int = 100_000  # per cell
+    limits: Limits = Limits()
+
+
+def quiet_config(root: Path, db_url: str, execution: ExecutionSettings = ExecutionSettings()) -> Config:
     config = Config()
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.db_url = db_url
-    config.CourseDirectory.course_id = "llm-shikumi"
+    config.CourseDirectory.course_id = COURSE_ID
     # Clearing solutions leaves this stub; students see it where they should write code.
     config.ClearSolutions.code_stub = {"python": "# ここにコードを書きます\nraise NotImplementedError()"}
     config.ClearSolutions.enforce_metadata = True
+    # Our execution and scoring: see autograder/execution.py.
+    config.Autograde.autograde_preprocessors = [
+        MarkTestCompletion, BoundedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+        SaveVerifiedGrades, AssignLatePenalties, CheckCellMetadata,
+    ]
+    config.BoundedExecute.timeout = execution.cell_timeout
+    config.BoundedExecute.notebook_timeout = execution.notebook_timeout
+    config.BoundedExecute.max_output_bytes = execution.max_output_bytes
+    config.BoundedExecute.interrupt_on_timeout = True
+    if execution.sandbox:
+        config.BoundedExecute.kernel_name = KERNEL_NAME
+        config.BoundedExecute.kernel_manager_class = SandboxKernelManager
     return config
 
 
 class NbgraderCourse:
     """One nbgrader course directory ``root`` with gradebook ``db_url``."""
 
-    def __init__(self, root: Path, db_url: str | None = None):
-        self.root = Path(root)
+    def __init__(self, root: Path, db_url: str | None = None, execution: ExecutionSettings = ExecutionSettings()):
+        self.root = Path(root).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
         self.db_url = db_url or f"sqlite:///{self.root / 'gradebook.db'}"
-        self.api = NbGraderAPI(config=quiet_config(self.root, self.db_url))
+        self.execution = execution
+        if execution.sandbox:
+            install_kernelspec(self.root / "jupyter")
+            paths = os.environ.get("JUPYTER_PATH", "").split(os.pathsep)
+            if str(self.root / "jupyter") not in paths:
+                os.environ["JUPYTER_PATH"] = os.pathsep.join([str(self.root / "jupyter"), *filter(None, paths)])
+            os.environ.update(execution.limits.as_env())
+        self.api = NbGraderAPI(config=quiet_config(self.root, self.db_url, execution))
         self.api.log.setLevel(logging.ERROR)
 
     def path(self, *parts: str) -> Path:

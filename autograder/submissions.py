@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,8 +68,10 @@ def read_notebook_bytes(path: Path, max_bytes: int = 20 * 1024 * 1024) -> bytes:
             " (not a notebook: JSON without cells/nbformat)"
         )
     try:
-        nb = nbformat.reads(data.decode("utf-8"), as_version=4)
-        nbformat.validate(nb)
+        with warnings.catch_warnings():  # duplicate cell ids and the like are repaired, not reported
+            warnings.simplefilter("ignore")
+            nb = nbformat.reads(data.decode("utf-8"), as_version=4)
+            nbformat.validate(nb)
     except Exception as exc:  # nbformat raises several types for malformed notebooks
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UnreadableSubmission(
