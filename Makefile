@@ -32,7 +32,7 @@ system-deps:
 	fi
 
 book: install
-	$(BIN)/jupyter-book build . --builder html
+	$(BIN)/jupyter-book build . --builder html --warningiserror --keep-going
 
 release: install
 	$(BIN)/python -m autograder release

@@ -1,13 +1,25 @@
-"""Command line: ``python -m autograder list | release | grade | check``."""
+"""Command line: ``python -m autograder list | release | grade | check | export``."""
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
 from autograder.exercises import ROOT, SOURCE_DIR, load_exercises
 
 DEFAULT_WORKDIR = ROOT / ".grading"
+
+
+def byte_size(text: str) -> int:
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([KMG]?)B?", text.strip().upper())
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 4G, 512M)")
+    return int(float(match[1]) * {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}[match[2]])
+
+
+def db_url_of(args) -> str:
+    return args.db or f"sqlite:///{Path(args.workdir).resolve() / 'gradebook.db'}"
 
 
 def cmd_list(args) -> int:
@@ -25,9 +37,11 @@ def cmd_release(args) -> int:
 
 
 def cmd_grade(args) -> int:
+    from autograder.batch import grade_batch
     from autograder.feedback import write_feedback
-    from autograder.grading import Grader
-    from autograder.results import Result, summary_table, write_json
+    from autograder.nbgrader_course import ExecutionSettings
+    from autograder.results import summary_table, write_json
+    from autograder.sandbox import Limits, available
     from autograder.submissions import find_submissions
 
     try:
@@ -35,21 +49,22 @@ def cmd_grade(args) -> int:
     except FileNotFoundError as exc:
         print(f"autograder grade: {exc}", file=sys.stderr)
         return 2
-    grader = Grader(args.workdir, load_exercises(args.source))
-    results = []
-    for submission in submissions:
-        try:
-            result = grader.grade(submission)
-        except Exception as exc:  # one broken submission must not stop the batch
-            result = Result.error(submission.student, submission.exercise, str(submission.path),
-                                  f"採点中に予期しないエラーが起きました (internal grader error): {type(exc).__name__}: {exc}")
-        results.append(result)
-        if args.json:  # saved after every notebook: an interrupted batch keeps what it graded
-            write_json(results, args.json)
-        if args.feedback:
+    if not args.no_sandbox and (why := available()):
+        print(f"autograder grade: cannot sandbox submissions: {why}", file=sys.stderr)
+        return 2
+    execution = ExecutionSettings(sandbox=not args.no_sandbox, cell_timeout=args.cell_timeout,
+                                  notebook_timeout=args.notebook_timeout, max_output_bytes=args.max_output,
+                                  limits=Limits(memory_bytes=args.memory))
+
+    def save_progress(partial):  # after every notebook: an interrupted batch keeps what it graded
+        if args.json:
+            write_json([r for r in partial if r is not None], args.json)
+
+    results = grade_batch(submissions, args.workdir, load_exercises(args.source), args.db, execution,
+                          args.jobs, on_result=save_progress)
+    if args.feedback:
+        for result in results:
             write_feedback(result, args.feedback)
-    if args.json:
-        write_json(results, args.json)
     print(summary_table(results))
     return 0
 
@@ -60,21 +75,48 @@ def cmd_check(args) -> int:
     return 0 if run_check() else 1
 
 
+def cmd_export(args) -> int:
+    from autograder.export import write_csv
+
+    rows = write_csv(db_url_of(args), args.csv)
+    print(f"wrote {args.csv}: {rows} students")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="exercise ids and their maximum points").set_defaults(func=cmd_list)
     sub.add_parser("release", help="regenerate exercises/ and solutions/ from autograder/source").set_defaults(func=cmd_release)
+
+    def gradebook_options(p):
+        p.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR,
+                       help="nbgrader course directory and grading state (default: .grading)")
+        p.add_argument("--db", metavar="URL", help="gradebook database URL (default: sqlite in --workdir; "
+                                                   "e.g. postgresql://user@host/dbname)")
+
     grade = sub.add_parser("grade", help="grade notebooks (files or folders searched for *.ipynb)")
     grade.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     grade.add_argument("--json", type=Path, metavar="FILE", help="write the results as JSON")
     grade.add_argument("--feedback", type=Path, metavar="DIR", help="write one HTML feedback page per notebook")
-    grade.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR,
-                       help="nbgrader course directory holding the gradebook (default: .grading)")
+    gradebook_options(grade)
+    grade.add_argument("--jobs", "-j", type=int, default=1, help="notebooks graded in parallel (default 1)")
+    grade.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell (default 60)")
+    grade.add_argument("--notebook-timeout", type=int, default=300, help="seconds per notebook (default 300)")
+    grade.add_argument("--memory", type=byte_size, default="4G", help="address-space limit per kernel (default 4G)")
+    grade.add_argument("--max-output", type=byte_size, default="100K", help="output kept per cell (default 100K)")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="run kernels without bubblewrap (only for trusted notebooks, e.g. debugging)")
     grade.add_argument("--source", type=Path, default=SOURCE_DIR,
                        help="folder of exercise sources <id>/<id>.ipynb (default: autograder/source)")
     grade.set_defaults(func=cmd_grade)
+
     sub.add_parser("check", help="solutions full marks, stubs 0, wrong solutions caught, files in sync").set_defaults(func=cmd_check)
+
+    export = sub.add_parser("export", help="write the gradebook as a student x exercise CSV table")
+    export.add_argument("--csv", type=Path, required=True, metavar="FILE")
+    gradebook_options(export)
+    export.set_defaults(func=cmd_export)
     return parser
 
 

@@ -1,0 +1,144 @@
+"""Grade a batch of submissions: in parallel, resumably, with exactly one result per submission.
+
+Every finished submission leaves a small state file ``<workdir>/results/<student>/<exercise>.json``
+holding its result and the SHA-256 of the file that was graded; it is written (atomically) only
+after nbgrader has committed the grades to the gradebook. Run the same command again after a crash
+or ``kill -9`` and only submissions without a matching state file are graded; the others are read
+back. nbgrader keeps one submission per (student, exercise), so a regraded one replaces itself.
+"""
+from __future__ import annotations
+
+import ctypes
+import json
+import multiprocessing
+import os
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict
+from pathlib import Path
+from typing import Callable, Iterable
+
+from autograder.exercises import Exercise
+from autograder.grading import Grader, sha256
+from autograder.nbgrader_course import ExecutionSettings
+from autograder.results import Result, TestResult
+from autograder.submissions import Submission
+
+
+def _state_path(workdir: Path, submission: Submission) -> Path:
+    safe = lambda s: s.replace(os.sep, "_").replace("\0", "_") or "_"
+    return Path(workdir) / "results" / safe(submission.student) / f"{safe(submission.exercise)}.json"
+
+
+def _fingerprint(submission: Submission) -> str:
+    try:
+        return sha256(submission.path.read_bytes())
+    except OSError:
+        return ""
+
+
+def load_state(workdir: Path, submission: Submission) -> Result | None:
+    path = _state_path(workdir, submission)
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if state.get("sha256") != _fingerprint(submission) or state["result"]["file"] != str(submission.path):
+        return None
+    raw = state["result"]
+    return Result(**{**raw, "tests": [TestResult(**t) for t in raw["tests"]]})
+
+
+def save_state(workdir: Path, submission: Submission, result: Result, fingerprint: str) -> None:
+    path = _state_path(workdir, submission)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"sha256": fingerprint, "result": asdict(result)}, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# --- worker processes -------------------------------------------------------------------------
+
+_grader: Grader | None = None
+
+
+def _die_with_parent() -> None:
+    """A worker must not outlive a killed grader (it would keep writing the gradebook)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def _init_worker(workdir, exercises, db_url, execution) -> None:
+    global _grader
+    _die_with_parent()
+    _grader = Grader(workdir, exercises, db_url, execution, prepare=False)
+
+
+def _grade_and_save(submission: Submission) -> Result:
+    fingerprint = _fingerprint(submission)
+    try:
+        result = _grader.grade(submission)
+    except Exception as exc:  # one broken submission must not stop the batch
+        result = Result.error(submission.student, submission.exercise, str(submission.path),
+                              f"採点中に予期しないエラーが起きました (internal grader error): {type(exc).__name__}: {exc}")
+    save_state(_grader.course.root, submission, result, fingerprint)
+    return result
+
+
+# --- the batch ----------------------------------------------------------------------------------
+
+def duplicates(submissions: list[Submission]) -> dict[int, str]:
+    """Index -> reason, for submissions naming a (student, exercise) already taken earlier in the batch."""
+    first: dict[tuple[str, str], Path] = {}
+    found = {}
+    for i, sub in enumerate(submissions):
+        key = (sub.student, sub.exercise)
+        if key in first:
+            found[i] = (f"同じ学生・同じ演習の提出が複数あります。最初の {first[key]} だけを採点しました "
+                        f"(duplicate submission for {sub.student}/{sub.exercise})")
+        else:
+            first[key] = sub.path
+    return found
+
+
+def grade_batch(submissions: list[Submission], workdir: Path, exercises: dict[str, Exercise],
+                db_url: str | None = None, execution: ExecutionSettings = ExecutionSettings(), jobs: int = 1,
+                on_result: Callable[[list[Result | None]], None] = lambda results: None) -> list[Result]:
+    workdir = Path(workdir).resolve()
+    Grader(workdir, exercises, db_url, execution)  # puts every exercise into the gradebook once
+    results: list[Result | None] = [None] * len(submissions)
+    todo = []
+    for i, reason in duplicates(submissions).items():
+        sub = submissions[i]
+        results[i] = Result.error(sub.student, sub.exercise, str(sub.path), reason,
+                                  exercises[sub.exercise].max_score if sub.exercise in exercises else 0.0)
+    for i, sub in enumerate(submissions):
+        if results[i] is None:
+            results[i] = load_state(workdir, sub)
+            if results[i] is None:
+                todo.append(i)
+    on_result(results)
+    while todo:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context, initializer=_init_worker,
+                                 initargs=(workdir, exercises, db_url, execution)) as pool:
+            futures = {i: pool.submit(_grade_and_save, submissions[i]) for i in todo}
+            failed = []
+            for i, future in futures.items():
+                try:
+                    results[i] = future.result()
+                except BrokenProcessPool:
+                    failed.append(i)  # a worker died (not the kernel: the grader process): retry below
+                on_result(results)
+        if len(failed) == len(todo):  # no progress: give up on these with a clear reason
+            for i in failed:
+                sub = submissions[i]
+                results[i] = Result.error(sub.student, sub.exercise, str(sub.path),
+                                          "採点プロセスが異常終了しました (grader worker crashed)")
+            break
+        todo = failed
+    on_result(results)
+    return [r for r in results if r is not None]
