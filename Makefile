@@ -23,12 +23,21 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 
 install: $(VENV)/.installed
 
-# Debian packages the tests need: a headless browser and its driver, and a Japanese
-# font so the browser does not draw Japanese text as boxes. Installed only if missing.
+# Debian packages the tests need, installed only when missing (needs root, as in CI):
+#   chromium, chromium-driver  headless browser tests of the built site
+#   fonts-ipaexfont            a Japanese font, so the browser does not draw Japanese as boxes
+#   bubblewrap                 the sandbox around every submission's kernel
+#   postgresql                 the gradebook tests against a real PostgreSQL server
 system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! fc-list | grep -qi ipaex; then \
-	  echo "installing chromium, chromium-driver, fonts-ipaexfont (needs root)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-ipaexfont >/dev/null; \
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
+	fc-list 2>/dev/null | grep -qi ipaex || missing="$$missing fonts-ipaexfont"; \
+	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 book: install

@@ -43,6 +43,7 @@ def quiet_config(root: Path, db_url: str, execution: ExecutionSettings = Executi
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.db_url = db_url
     config.CourseDirectory.course_id = COURSE_ID
+    config.Exchange.root = str(root / "exchange")  # unused (no release/collect through nbgrader's exchange)
     # Clearing solutions leaves this stub; students see it where they should write code.
     config.ClearSolutions.code_stub = {"python": "# ここにコードを書きます\nraise NotImplementedError()"}
     config.ClearSolutions.enforce_metadata = True
@@ -69,6 +70,7 @@ class NbgraderCourse:
         self.root.mkdir(parents=True, exist_ok=True)
         self.db_url = db_url or f"sqlite:///{self.root / 'gradebook.db'}"
         self.execution = execution
+        (self.root / "exchange").mkdir(exist_ok=True)
         if execution.sandbox:
             install_kernelspec(self.root / "jupyter")
             paths = os.environ.get("JUPYTER_PATH", "").split(os.pathsep)

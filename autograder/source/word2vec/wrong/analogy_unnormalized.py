@@ -1,0 +1,8 @@
+"""Adds and subtracts the raw vectors (a - b + c) without normalising them first: a long vector dominates the query."""
+# %% analogy_answer
+def analogy(a: str, b: str, c: str, words: list[str], vectors: torch.Tensor, topn: int = 3) -> list[tuple[str, float]]:
+    """正規化した a - b + c とのコサイン類似度が大きい順に (単語, 類似度) を返します (a, b, c は除く)。"""
+    x = vectors[words.index(a)] - vectors[words.index(b)] + vectors[words.index(c)]
+    scores = F.cosine_similarity(vectors, x.unsqueeze(0), dim=1)
+    ranked = sorted(((w, float(s)) for w, s in zip(words, scores) if w not in (a, b, c)), key=lambda p: -p[1])
+    return ranked[:topn]
