@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder list | release | grade | check | export``."""
+"""Command line: ``python -m autograder list | release | grade | check | export | summary``."""
 from __future__ import annotations
 
 import argparse
@@ -75,6 +75,13 @@ def cmd_check(args) -> int:
     return 0 if run_check() else 1
 
 
+def cmd_summary(args) -> int:
+    from autograder.results import markdown_summary, read_json
+
+    print(markdown_summary(read_json(args.json_file)))
+    return 0
+
+
 def cmd_export(args) -> int:
     from autograder.export import write_csv
 
@@ -112,6 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     grade.set_defaults(func=cmd_grade)
 
     sub.add_parser("check", help="solutions full marks, stubs 0, wrong solutions caught, files in sync").set_defaults(func=cmd_check)
+
+    summary = sub.add_parser("summary", help="print the results of a --json file as Markdown")
+    summary.add_argument("json_file", type=Path, metavar="RESULTS_JSON")
+    summary.set_defaults(func=cmd_summary)
 
     export = sub.add_parser("export", help="write the gradebook as a student x exercise CSV table")
     export.add_argument("--csv", type=Path, required=True, metavar="FILE")

@@ -54,3 +54,25 @@ def summary_table(results: list[Result]) -> str:
     graded = sum(r.status == "graded" for r in results)
     lines.append(f"{len(results)} notebooks: {graded} graded, {len(results) - graded} errors")
     return "\n".join(lines)
+
+
+def read_json(path: Path) -> list[Result]:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return [Result(**{**r, "tests": [TestResult(**t) for t in r["tests"]]}) for r in data["results"]]
+
+
+def markdown_summary(results: list[Result]) -> str:
+    """Scores and failed tests as Markdown (e.g. a CI run's summary page)."""
+    lines = ["| student | exercise | score | status |", "| --- | --- | --- | --- |"]
+    for r in results:
+        lines.append(f"| {r.student} | {r.exercise} | {_fmt(r.score)} / {_fmt(r.max_score)} | {r.status} |")
+    for r in results:
+        failed = [t for t in r.tests if not t.passed]
+        if r.reason or failed:
+            lines += ["", f"### {r.student} / {r.exercise}"]
+            if r.reason:
+                lines.append(f"- {r.reason}")
+            for t in failed:
+                message = t.message.replace("\n", " ")
+                lines.append(f"- **{t.grade_id}** ({_fmt(t.points)}/{_fmt(t.max_points)}): {message}")
+    return "\n".join(lines)

@@ -1,0 +1,101 @@
+"""Grading throughput: plain ``nbgrader autograde`` against ``python -m autograder grade --jobs 2``.
+
+Both grade the same batch: for every exercise its solution, its unmodified student version and
+every wrong solution kept beside its source (at least 40 notebooks in all). Prints seconds per
+notebook for each and the ratio. Run with ``make bench-grade``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from autograder.check import notebook_with  # noqa: E402
+from autograder.exercises import load_exercises  # noqa: E402
+
+
+def build_batch(folder: Path, minimum: int) -> list[tuple[str, str, Path]]:
+    """(student, exercise, path) for every notebook of the batch; repeats the set until ``minimum``."""
+    notebooks = []
+    exercises = load_exercises()
+    round_ = 0
+    while len(notebooks) < minimum:
+        for exercise in exercises.values():
+            variants = {"solution": nbformat.read(exercise.solution_path, as_version=4),
+                        "stub": nbformat.read(exercise.student_path, as_version=4)}
+            for wrong in exercise.wrong_solutions():
+                variants[f"wrong-{wrong.name}"] = notebook_with(exercise.solution_path, wrong)
+            for name, nb in variants.items():
+                student = f"r{round_}-{name}"
+                path = folder / student / f"{exercise.id}.ipynb"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                nbformat.write(nb, path)
+                notebooks.append((student, exercise.id, path))
+        round_ += 1
+    return notebooks
+
+
+def env() -> dict[str, str]:
+    e = dict(os.environ, HF_HUB_OFFLINE="1")
+    e["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{e['PATH']}"
+    return e
+
+
+def time_plain_nbgrader(notebooks, work: Path) -> float:
+    """nbgrader's own command line, as documented: generate_assignment, then autograde per exercise."""
+    course = work / "course"
+    for exercise in load_exercises().values():
+        (course / "source" / exercise.id).mkdir(parents=True)
+        shutil.copy(exercise.source_path, course / "source" / exercise.id)
+        subprocess.run(["nbgrader", "generate_assignment", exercise.id, "--force"], cwd=course, env=env(),
+                       check=True, capture_output=True)
+    for student, exercise, path in notebooks:
+        target = course / "submitted" / student / exercise
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target / path.name)
+    start = time.perf_counter()
+    for exercise in sorted({e for _, e, _ in notebooks}):
+        subprocess.run(["nbgrader", "autograde", exercise, "--force"], cwd=course, env=env(), check=True,
+                       capture_output=True)
+    return time.perf_counter() - start
+
+
+def time_autograder(folder: Path, work: Path, jobs: int) -> float:
+    subprocess.run([sys.executable, "-m", "autograder", "grade", str(folder / "__none__"), "--workdir", str(work)],
+                   cwd=ROOT, env=env(), capture_output=True)  # gradebook set up outside the timing, as above
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "autograder", "grade", str(folder), "--workdir", str(work),
+                    "--jobs", str(jobs), "--json", str(work / "r.json")], cwd=ROOT, env=env(), check=True,
+                   capture_output=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--notebooks", type=int, default=40, help="at least this many notebooks (default 40)")
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-grade-") as tmp:
+        tmp = Path(tmp)
+        notebooks = build_batch(tmp / "batch", args.notebooks)
+        n = len(notebooks)
+        print(f"batch: {n} notebooks over {len({e for _, e, _ in notebooks})} exercises, {os.cpu_count()} cores")
+        plain = time_plain_nbgrader(notebooks, tmp / "plain")
+        print(f"nbgrader autograde (sequential, no sandbox):       {plain:7.1f} s  {plain / n:5.2f} s/notebook")
+        ours = time_autograder(tmp / "batch", tmp / "ours", args.jobs)
+        print(f"autograder grade --jobs {args.jobs} (sandboxed, verified): {ours:7.1f} s  {ours / n:5.2f} s/notebook")
+        print(f"throughput ratio: {plain / ours:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
