@@ -78,8 +78,12 @@ def readonly_paths() -> list[Path]:
     return kept
 
 
-def bwrap_command(connection_file: Path, limits: Limits) -> list[str]:
-    kernel_dir = connection_file.parent
+ZYGOTE_IN_SANDBOX = "/opt/autograder/zygote.py"
+
+
+def bwrap_command(kernel_dir: Path, limits: Limits, python_args: list[str],
+                  extra_env: dict[str, str] | None = None) -> list[str]:
+    """``python *python_args`` in the sandbox, with ``kernel_dir`` the only writable host folder."""
     as_root = os.geteuid() == 0
     cmd = ["bwrap", "--die-with-parent", "--new-session",
            "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
@@ -106,12 +110,17 @@ def bwrap_command(connection_file: Path, limits: Limits) -> list[str]:
     for path in readonly_paths():
         cmd += ["--ro-bind", str(path), str(path)]
     cmd += ["--bind", str(kernel_dir), str(kernel_dir)]
+    # The kernel factory's code, and only that file of the grader (its folder holds the sources).
+    cmd += ["--perms", "0755", "--dir", "/opt", "--perms", "0755", "--dir", "/opt/autograder",
+            "--ro-bind", str(Path(__file__).with_name("zygote.py")), ZYGOTE_IN_SANDBOX]
     cmd += ["--perms", "1777", "--dir", "/tmp/work", "--chdir", "/tmp/work"]
     cmd += ["--clearenv", "--setenv", "HOME", "/tmp/work", "--setenv", "PATH", f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin",
             "--setenv", "LANG", "C.UTF-8", "--setenv", "PYTHONHASHSEED", "0", "--setenv", "MPLBACKEND", "Agg",
             "--setenv", "HF_HUB_OFFLINE", "1", "--setenv", "TRANSFORMERS_OFFLINE", "1",
             "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "MKL_NUM_THREADS", "1",
             "--setenv", "MPLCONFIGDIR", "/tmp/work/.matplotlib", "--setenv", "PYTHONDONTWRITEBYTECODE", "1"]
+    for key, value in (extra_env or {}).items():
+        cmd += ["--setenv", key, value]
     if as_root:
         cmd += ["--cap-add", "CAP_SETUID,CAP_SETGID", "--",
                 "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
@@ -120,7 +129,7 @@ def bwrap_command(connection_file: Path, limits: Limits) -> list[str]:
         cmd += ["--"]
     cmd += ["prlimit", f"--as={limits.memory_bytes}", f"--fsize={limits.file_bytes}",
             f"--nofile={limits.open_files}", f"--nproc={limits.processes}", "--core=0", "--",
-            str(Path(sys.prefix) / "bin" / "python"), "-m", "ipykernel_launcher", "-f", str(connection_file)]
+            str(Path(sys.prefix) / "bin" / "python"), *python_args]
     return cmd
 
 
@@ -165,7 +174,7 @@ def main(argv: list[str]) -> None:
     if os.geteuid() == 0:
         os.chown(connection_file, NOBODY, NOBODY)
     os.environ.pop("JPY_PARENT_PID", None)  # ipykernel exits when it cannot see this parent
-    cmd = bwrap_command(connection_file, Limits.from_env())
+    cmd = bwrap_command(connection_file.parent, Limits.from_env(), ["-m", "ipykernel_launcher", "-f", str(connection_file)])
     # The kernel's own console output (banner, warnings) is not the notebook's output: drop it.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)

@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from sphinx.search.ja import DefaultSplitter, MecabSplitter
+from sphinx.search.ja import DefaultSplitter
+
+from llm_shikumi.morphology import tokenize as mecab_words
 
 from site_helpers import (
     EXECUTED_DIR,
@@ -102,7 +104,7 @@ def test_launch_buttons_open_the_page_notebook(built_html_dir, docname):
 
 def test_search_index_is_split_by_mecab(built_html_dir):
     """`searchindex.js` exists and its Japanese words were cut by MeCab (html_search_options type
-    MecabSplitter), not Sphinx's default TinySegmenter: 形態素解析 is indexed with the words 形態 and 解析
+    llm_shikumi.search.CompoundSplitter), not Sphinx's default TinySegmenter: 形態素解析 is indexed with the words 形態 and 解析
     (MeCab with unidic-lite cuts 形態 | 素 | 解析, and Sphinx drops one-character words such as 素), so a
     search for 解析 finds the chapter; TinySegmenter would have cut 形態 | 素解 | 析. (A splitter that also
     indexes MeCab's noun compounds, 形態素 and 形態素解析, passes too.)"""
@@ -115,16 +117,16 @@ def test_search_index_is_split_by_mecab(built_html_dir):
     for term in ("解析", "形態"):
         assert MORPHOLOGY_CHAPTER in docs_of_term(index, term), (
             f"the search index does not list {MORPHOLOGY_CHAPTER} for the word {term!r} "
-            f"(pages for it: {sorted(docs_of_term(index, term))}); is html_search_options.type MecabSplitter?")
+            f"(pages for it: {sorted(docs_of_term(index, term))}); is html_search_options.type llm_shikumi.search.CompoundSplitter?")
     assert not docs_of_term(index, "素解"), (
         "the search index has the word 素解, TinySegmenter's cut of 形態素解析 (形態 | 素解 | 析), "
         "which MeCab never yields: the index was built with Sphinx's default splitter")
 
     # Every page title is indexed word by word as MeCab cuts it, and no indexed word of a title cuts
     # through one of MeCab's words the way the default splitter does (素解 in 形態|素|解析).
-    mecab, default = MecabSplitter({}), DefaultSplitter({})
+    default = DefaultSplitter({})
     for docname, title in zip(index["docnames"], index["titles"]):
-        mecab_spans = token_spans(mecab.split(title), title)
+        mecab_spans = token_spans(mecab_words(title), title)
         missing = sorted({w.lower() for w, _, _ in mecab_spans
                           if len(w) > 1 and w.isalnum() and docname not in docs_of_term(index, w.lower())})
         assert not missing, f"title {title!r} of {docname}: MeCab's words {missing} are not in the search index"
