@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install book test test-fast system-deps release check bench clean
+.PHONY: install book test test-fast system-deps release check bench-grade bench-chapters clean
 
 # .venv is rebuilt when requirements.txt or pyproject.toml change.
 $(VENV)/.installed: requirements.txt pyproject.toml
@@ -58,3 +58,10 @@ test: install system-deps book
 
 clean:
 	rm -rf _build .grading .pytest_cache
+
+# Benchmarks print figures; they assert nothing.
+bench-grade: install system-deps
+	$(BIN)/python benchmarks/bench_grade.py
+
+bench-chapters: install
+	$(BIN)/python benchmarks/bench_chapters.py

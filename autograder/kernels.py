@@ -18,6 +18,9 @@ import time
 import uuid
 from pathlib import Path
 
+from queue import Empty
+
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
@@ -154,11 +157,43 @@ class ZygoteProvisioner(LocalProvisioner):
         return self.connection_info
 
 
+class QuickStartClient(AsyncKernelClient):
+    """jupyter_client's wait_for_ready always idles 0.2 s flushing IOPub, and more when IOPub joins
+    late. Here: ready as soon as the kernel_info reply and an IOPub message have arrived; leftover
+    IOPub messages are drained without waiting (nbclient ignores messages of other requests anyway)."""
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (timeout if timeout is not None else 60)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=0.5)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                try:
+                    await self.iopub_channel.get_msg(timeout=0.5)  # IOPub is connected
+                except Empty:
+                    continue
+                self._handle_kernel_info_reply(reply)
+                break
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+        while True:
+            try:
+                await self.iopub_channel.get_msg(timeout=0)
+            except Empty:
+                break
+
+
 class ZygoteKernelManager(AsyncKernelManager):
     """Kernels forked by the sandboxed factory; connection file and sockets in a private folder."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.client_factory = QuickStartClient
         self.zygote = current_zygote()
         self._private_dir = self.zygote.new_kernel_dir()
         self.transport = "ipc"

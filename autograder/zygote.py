@@ -25,11 +25,13 @@ import socket
 import sys
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID = 0x00020000, 0x10000000, 0x20000000
-MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 2, 4, 16384, 1 << 18
+MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 4096, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 1, 4, 38
 
 # Imported once here so that no kernel pays for them; what the course's exercises import.
-PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "numpy", "fugashi", "unidic_lite",
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "debugpy",
+           "IPython", "IPython.core.interactiveshell", "IPython.core.completer", "psutil", "sqlite3", "pdb",
+           "numpy", "fugashi", "unidic_lite",
            "torch", "matplotlib", "matplotlib.pyplot", "llm_shikumi")
 
 libc = ctypes.CDLL(None, use_errno=True)
@@ -46,7 +48,11 @@ def _write(path: str, text: str) -> None:
         f.write(text)
 
 
-def _isolate(limits: dict) -> None:
+def _bind(source: str, target: str) -> None:
+    _check(libc.mount(source.encode(), target.encode(), None, MS_BIND, None), f"bind {source}")
+
+
+def _isolate(limits: dict, control_dir: str, kernel_dir: str) -> None:
     """In the forked child: new namespaces, private /tmp, limits. Ends as PID 1 of its namespace."""
     os.setsid()
     libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # the factory is not dumpable; /proc/self must be ours again
@@ -63,6 +69,16 @@ def _isolate(limits: dict) -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the factory's child dies: so does the kernel
     _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
     _check(libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=1777,size=512m"), "mount /tmp")
+    # Hide the factory's control folder (its socket, other kernels' folders), keeping only this
+    # kernel's own folder at its path: park it, cover the control folder, put it back.
+    os.makedirs("/tmp/.kernel")
+    _bind(kernel_dir, "/tmp/.kernel")
+    _check(libc.mount(b"tmpfs", control_dir.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=0755,size=1m"),
+           "cover the control folder")
+    os.makedirs(kernel_dir)
+    _bind("/tmp/.kernel", kernel_dir)
+    _check(libc.umount2(b"/tmp/.kernel", 0), "unpark the kernel folder")
+    os.rmdir("/tmp/.kernel")
     os.makedirs("/tmp/work/.matplotlib")
     os.chdir("/tmp/work")
     for name, value in (("RLIMIT_AS", limits["memory_bytes"]), ("RLIMIT_FSIZE", limits["file_bytes"]),
@@ -89,9 +105,9 @@ def _drop_capabilities() -> None:
     _check(libc.capset(ctypes.byref(header), data), "drop capabilities")
 
 
-def _run_kernel(connection_file: str, limits: dict) -> None:
+def _run_kernel(connection_file: str, limits: dict, control_dir: str) -> None:
     try:
-        _isolate(limits)
+        _isolate(limits, control_dir, os.path.dirname(connection_file))
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
@@ -135,7 +151,7 @@ def serve(control_dir: str) -> None:
                 if pid == 0:
                     server.close()
                     conn.close()
-                    _run_kernel(request["connection_file"], limits)
+                    _run_kernel(request["connection_file"], limits, control_dir)
                 children[pid] = None
                 reply = {"pid": pid}
             elif request["cmd"] == "poll":

@@ -86,14 +86,16 @@ def output_flood(nb):
 
 
 def snoop(nb):
-    """Looks for the repository, the exercise sources (hidden tests), the solutions and the gradebook."""
+    """Looks for the repository, the exercise sources (hidden tests), the solutions, the gradebook,
+    other submissions and the kernel factory's control socket."""
     answer_cell(nb, "add").source = (
         "import os\nseen = []\n"
-        "for top in ('/work', '/root', '/tmp', '/home', '/srv', '/var', '/opt', '/mnt'):\n"
+        "for top in ('/work', '/root', '/tmp', '/home', '/srv', '/var', '/opt', '/mnt', '/run'):\n"
         "    for folder, dirs, files in os.walk(top):\n"
         "        dirs[:] = [d for d in dirs if d not in ('site-packages', 'lib')]\n"
-        "        seen += [os.path.join(folder, f) for f in files if f.endswith(('.ipynb', '.db'))]\n"
-        "        seen += [folder for d in dirs if d in ('autograder', 'solutions', 'exercises', 'submitted')]\n"
+        "        seen += [os.path.join(folder, f) for f in files if f.endswith(('.ipynb', '.db', '.sock'))]\n"
+        "        seen += [os.path.join(folder, d) for d in dirs\n"
+        "                 if d in ('source', 'solutions', 'exercises', 'submitted', 'autograded', 'feedback')]\n"
         "def add(a, b):\n    assert not seen, seen[:5]\n    return a + b")
 
 
