@@ -30,6 +30,9 @@ def render(result: Result) -> str:
              f"<p>得点 (score): <strong>{_fmt(result.score)} / {_fmt(result.max_score)}</strong></p>"]
     if result.status != "graded":
         parts.append(f"<p class='failed'>このノートブックは採点できませんでした: {escape(result.reason)}</p>")
+    elif result.reason:  # what the grader repaired or what happened while running the notebook
+        notes = "".join(f"<li>{escape(note)}</li>" for note in result.reason.split(" / "))
+        parts.append(f"<div class='notes'><p>採点時の注意 (notes):</p><ul>{notes}</ul></div>")
     if result.tests:
         parts.append("<table><tr><th>テスト (grade_id)</th><th>得点</th><th>結果</th><th>確認した内容と原因</th></tr>")
         for t in result.tests:

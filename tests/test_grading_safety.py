@@ -147,13 +147,24 @@ CASES = {  # student -> (edit, expected score, words expected in the reason)
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded_with_feedback(tmp_path_factory):
+    """Every case graded in one batch; returns the output folder (r.json, feedback/)."""
     source, root = release_toy(tmp_path_factory.mktemp("toy"))
     batch = tmp_path_factory.mktemp("batch")
     for student, (edit, _, _) in CASES.items():
         make_submission(batch, student, root / "solutions" / "toy.ipynb", edit)
     out = tmp_path_factory.mktemp("out")
-    return grade_to_json(batch, source, out, "--jobs", "2", "--cell-timeout", "10", "--max-output", "20K")
+    grade_to_json(batch, source, out, "--jobs", "2", "--cell-timeout", "10", "--max-output", "20K",
+                  "--feedback", out / "feedback")
+    return out
+
+
+@pytest.fixture(scope="module")
+def graded(graded_with_feedback):
+    import json
+
+    results = json.loads((graded_with_feedback / "r.json").read_text())["results"]
+    return {(r["student"], r["exercise"]): r for r in results}
 
 
 @pytest.mark.parametrize("student", CASES)
@@ -165,6 +176,11 @@ def test_hostile_or_broken_submission_is_judged_by_the_source(graded, student):
     assert result["score"] == expected_score, result
     for word in reason_words:
         assert word in result["reason"] + " ".join(t["message"] for t in result["tests"]), result
+
+
+def test_feedback_page_says_what_was_repaired(graded_with_feedback):
+    page = (graded_with_feedback / "feedback" / "no_metadata" / "toy.html").read_text(encoding="utf-8")
+    assert "採点時の注意" in page and "add_answer" in page
 
 
 def test_a_failing_test_says_what_was_checked(graded):
