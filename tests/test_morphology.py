@@ -1,5 +1,6 @@
 """llm_shikumi.morphology against fugashi itself and known UniDic analyses."""
-from llm_shikumi.morphology import analyze, char_tokens, format_table, get_tagger, tokenize, word_frequencies
+from llm_shikumi.morphology import (analyze, char_tokens, display_width, format_table, get_tagger, tokenize,
+                                   word_frequencies)
 
 
 def test_sumomo_is_split_into_seven_morphemes():
@@ -35,4 +36,10 @@ def test_char_tokens_skip_spaces():
 
 def test_format_table_has_a_header_and_one_row_per_morpheme():
     lines = format_table(analyze("猫が鳴く")).splitlines()
-    assert lines[0].split("\t")[0] == "表層形" and len(lines) == 4
+    assert lines[0].split()[0] == "表層形" and len(lines) == 4
+
+
+def test_format_table_aligns_columns_by_display_width():
+    lines = format_table(analyze("ケーキを食べました")).splitlines()
+    starts = {display_width(line[: line.index(word)]) for line, word in zip(lines, ["品詞", "名詞", "助詞", "動詞"])}
+    assert len(starts) == 1, lines  # the second column starts at the same place on every line

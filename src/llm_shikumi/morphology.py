@@ -5,6 +5,7 @@ and tests do not each re-learn UniDic's feature layout.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -92,8 +93,17 @@ def char_tokens(text: str) -> list[str]:
     return [c for c in text if not c.isspace()]
 
 
+def display_width(text: str) -> int:
+    """Columns a string takes in a monospaced font: full-width (Japanese) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def format_table(morphemes: Iterable[Morpheme]) -> str:
-    """A plain-text table of morphemes for printing in a notebook."""
+    """A plain-text table of morphemes for printing in a notebook, columns aligned for Japanese."""
     rows = [("表層形", "品詞", "品詞細分類", "原形", "読み")]
     rows += [(m.surface, m.pos, m.pos_detail, m.base_form, m.reading) for m in morphemes]
-    return "\n".join("\t".join(row) for row in rows)
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell + " " * (width - display_width(cell)) for cell, width in zip(row, widths)).rstrip()
+        for row in rows
+    )
