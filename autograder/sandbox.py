@@ -113,8 +113,10 @@ def bwrap_command(kernel_dir: Path, limits: Limits, python_args: list[str],
     # The kernel factory's code, and only that file of the grader (its folder holds the sources).
     cmd += ["--perms", "0755", "--dir", "/opt", "--perms", "0755", "--dir", "/opt/autograder",
             "--ro-bind", str(Path(__file__).with_name("zygote.py")), ZYGOTE_IN_SANDBOX]
-    cmd += ["--perms", "1777", "--dir", "/tmp/work", "--chdir", "/tmp/work"]
-    cmd += ["--clearenv", "--setenv", "HOME", "/tmp/work", "--setenv", "PATH", f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin",
+    # /tmp itself is read-only (the repository or venv may live under /tmp and is bound there);
+    # the kernel writes in /tmp/work, its own tmpfs (the kernel factory mounts a fresh one per kernel).
+    cmd += ["--perms", "1777", "--tmpfs", "/tmp/work", "--remount-ro", "/tmp", "--chdir", "/tmp/work"]
+    cmd += ["--clearenv", "--setenv", "HOME", "/tmp/work", "--setenv", "TMPDIR", "/tmp/work", "--setenv", "PATH", f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin",
             "--setenv", "LANG", "C.UTF-8", "--setenv", "PYTHONHASHSEED", "0", "--setenv", "MPLBACKEND", "Agg",
             "--setenv", "HF_HUB_OFFLINE", "1", "--setenv", "TRANSFORMERS_OFFLINE", "1",
             "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "MKL_NUM_THREADS", "1",

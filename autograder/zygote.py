@@ -9,7 +9,7 @@ for one JSON request per connection:
     {"cmd": "poll", "pid": PID}                -> {"exit": null | CODE}
     {"cmd": "signal", "pid": PID, "signal": N} -> {"ok": true}
 
-A spawned kernel gets its own user, mount and PID namespaces: a fresh empty ``/tmp`` that no other
+A spawned kernel gets its own user, mount and PID namespaces: a fresh empty ``/tmp/work`` that no other
 submission sees, no view of the factory or of other kernels, and when it ends every process it
 started ends with it. It also gets the resource limits, then becomes an ordinary ipykernel.
 """
@@ -53,7 +53,7 @@ def _bind(source: str, target: str) -> None:
 
 
 def _isolate(limits: dict, control_dir: str, kernel_dir: str) -> None:
-    """In the forked child: new namespaces, private /tmp, limits. Ends as PID 1 of its namespace."""
+    """In the forked child: new namespaces, private /tmp/work, limits. Ends as PID 1 of its namespace."""
     os.setsid()
     libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # the factory is not dumpable; /proc/self must be ours again
     uid, gid = os.getuid(), os.getgid()
@@ -68,17 +68,21 @@ def _isolate(limits: dict, control_dir: str, kernel_dir: str) -> None:
         os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the factory's child dies: so does the kernel
     _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
-    _check(libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=1777,size=512m"), "mount /tmp")
+    # A fresh, empty scratch folder that no other submission sees. (/tmp itself is read-only: the
+    # repository or the Python environment may be bound below it.)
+    _check(libc.mount(b"tmpfs", b"/tmp/work", b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=1777,size=512m"),
+           "mount /tmp/work")
     # Hide the factory's control folder (its socket, other kernels' folders), keeping only this
     # kernel's own folder at its path: park it, cover the control folder, put it back.
-    os.makedirs("/tmp/.kernel")
-    _bind(kernel_dir, "/tmp/.kernel")
+    parking = "/tmp/work/.kernel"
+    os.makedirs(parking)
+    _bind(kernel_dir, parking)
     _check(libc.mount(b"tmpfs", control_dir.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=0755,size=1m"),
            "cover the control folder")
     os.makedirs(kernel_dir)
-    _bind("/tmp/.kernel", kernel_dir)
-    _check(libc.umount2(b"/tmp/.kernel", 0), "unpark the kernel folder")
-    os.rmdir("/tmp/.kernel")
+    _bind(parking, kernel_dir)
+    _check(libc.umount2(parking.encode(), 0), "unpark the kernel folder")
+    os.rmdir(parking)
     os.makedirs("/tmp/work/.matplotlib")
     os.chdir("/tmp/work")
     for name, value in (("RLIMIT_AS", limits["memory_bytes"]), ("RLIMIT_FSIZE", limits["file_bytes"]),
@@ -98,7 +102,7 @@ class _CapData(ctypes.Structure):
 
 
 def _drop_capabilities() -> None:
-    """The new user namespace gave this process every capability inside it (needed to mount /tmp);
+    """The new user namespace gave this process every capability inside it (needed to mount /tmp/work);
     the kernel keeps none, so it cannot undo the mounts."""
     header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
     data = (_CapData * 2)()
