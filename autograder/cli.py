@@ -52,7 +52,8 @@ def cmd_grade(args) -> int:
     if not args.no_sandbox and (why := available()):
         print(f"autograder grade: cannot sandbox submissions: {why}", file=sys.stderr)
         return 2
-    execution = ExecutionSettings(sandbox=not args.no_sandbox, cell_timeout=args.cell_timeout,
+    execution = ExecutionSettings(sandbox=not args.no_sandbox, kernel_factory=not args.no_kernel_factory,
+                                  cell_timeout=args.cell_timeout,
                                   notebook_timeout=args.notebook_timeout, max_output_bytes=args.max_output,
                                   limits=Limits(memory_bytes=args.memory))
 
@@ -114,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--max-output", type=byte_size, default="100K", help="output kept per cell (default 100K)")
     grade.add_argument("--no-sandbox", action="store_true",
                        help="run kernels without bubblewrap (only for trusted notebooks, e.g. debugging)")
+    grade.add_argument("--no-kernel-factory", action="store_true",
+                       help="start a new sandboxed Python per notebook instead of forking it from the "
+                            "preloaded kernel factory (slower; same isolation)")
     grade.add_argument("--source", type=Path, default=SOURCE_DIR,
                        help="folder of exercise sources <id>/<id>.ipynb (default: autograder/source)")
     grade.set_defaults(func=cmd_grade)

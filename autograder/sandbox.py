@@ -96,7 +96,8 @@ def bwrap_command(kernel_dir: Path, limits: Limits, python_args: list[str],
             cmd += ["--symlink", os.readlink(target), str(target)]
         elif target.exists():
             cmd += ["--ro-bind", str(target), str(target)]
-    for etc in ("ld.so.cache", "passwd", "group", "nsswitch.conf", "localtime"):
+    cmd += ["--perms", "0755", "--dir", "/etc"]  # bwrap would create it 0700: unreadable for nobody
+    for etc in ("ld.so.cache", "passwd", "group", "nsswitch.conf", "localtime", "fonts"):
         if (Path("/etc") / etc).exists():
             cmd += ["--ro-bind", f"/etc/{etc}", f"/etc/{etc}"]
     cmd += ["--proc", "/proc", "--dev", "/dev"]

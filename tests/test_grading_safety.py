@@ -199,3 +199,14 @@ def test_grading_twice_gives_identical_json(tmp_path):
     second = grade_to_json(batch, source, tmp_path / "b")
     assert first == second
     assert (tmp_path / "a" / "r.json").read_bytes() == (tmp_path / "b" / "r.json").read_bytes()
+
+
+def test_fresh_sandboxed_kernels_isolate_too(tmp_path):
+    """Without the kernel factory (one new sandboxed Python per notebook) the same guarantees hold."""
+    source, root = release_toy(tmp_path / "toy")
+    batch = tmp_path / "batch"
+    cases = ("snoop", "write_outside", "network", "exits", "hide_tracebacks")
+    for student in cases:
+        make_submission(batch, student, root / "solutions" / "toy.ipynb", CASES[student][0])
+    results = grade_to_json(batch, source, tmp_path / "out", "--no-kernel-factory")
+    assert {s: results[s, "toy"]["score"] for s in cases} == {s: float(CASES[s][1]) for s in cases}
