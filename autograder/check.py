@@ -62,14 +62,14 @@ def leaks(exercise: Exercise) -> list[str]:
             problems.append(f"solutions/{exercise.id}.ipynb contains '{marker}'")
     hidden = secret_lines(exercise, HIDDEN_BEGIN, HIDDEN_END)
     solved = secret_lines(exercise, SOLUTION_BEGIN, SOLUTION_END)
-    for line in sorted(hidden):
-        if line in student_code.splitlines() or any(line == l.strip() for l in student_code.splitlines()):
-            problems.append(f"exercises/{exercise.id}.ipynb contains hidden-test line: {line!r}")
-        if any(line == l.strip() for l in solution_code.splitlines()):
-            problems.append(f"solutions/{exercise.id}.ipynb contains hidden-test line: {line!r}")
-    for line in sorted(solved):
-        if any(line == l.strip() for l in student_code.splitlines()):
-            problems.append(f"exercises/{exercise.id}.ipynb contains solution line: {line!r}")
+    student_lines = {l.strip() for l in student_code.splitlines()}
+    solution_lines = {l.strip() for l in solution_code.splitlines()}
+    for line in sorted(hidden & student_lines):
+        problems.append(f"exercises/{exercise.id}.ipynb contains hidden-test line: {line!r}")
+    for line in sorted(hidden & solution_lines):
+        problems.append(f"solutions/{exercise.id}.ipynb contains hidden-test line: {line!r}")
+    for line in sorted(solved & student_lines):
+        problems.append(f"exercises/{exercise.id}.ipynb contains solution line: {line!r}")
     return problems
 
 

@@ -70,6 +70,21 @@ def explain_autograde_failure(log: str) -> str:
     return f"採点中にエラーが起きました (autograde failed): {last[0][:300]}"
 
 
+def incidents(graded) -> list[str]:
+    """What happened while running the notebook that the student should know about."""
+    errors = {o.get("ename") for c in graded.cells if c.cell_type == "code" for o in c.outputs
+              if o.get("output_type") == "error"}
+    notes = []
+    if "DeadKernelError" in errors:
+        notes.append("実行中にカーネルが停止したため、それ以降のテストは 0 点です。exit() や os._exit()、"
+                     "メモリの使いすぎがないか確認してください (the kernel died; later tests were not run)")
+    if "NotebookTimeoutError" in errors:
+        notes.append("ノートブック全体の制限時間を超えたため、残りのテストは実行されませんでした (notebook time limit)")
+    if "CellTimeoutError" in errors:
+        notes.append("時間内に終わらなかったセルがあります (a cell hit the time limit)")
+    return notes
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -105,24 +120,11 @@ class Grader:
         if not outcome["success"]:
             reason = explain_autograde_failure((outcome.get("error") or "") + (outcome.get("log") or ""))
             return self._record_error(exercise, student, file, reason)
-        result = self._read_scores(exercise, student, file)
-        result.reason = " / ".join([*assembly.repairs, *self._incidents(exercise, student)])
+        graded = nbformat.read(self.course.autograded_notebook(exercise.id, student), as_version=4)
+        result = self._read_scores(exercise, student, file, graded)
+        result.reason = " / ".join([*assembly.repairs, *incidents(graded)])
         return result
 
-    def _incidents(self, exercise: Exercise, student: str) -> list[str]:
-        """What happened while running the notebook that the student should know about."""
-        graded = nbformat.read(self.course.autograded_notebook(exercise.id, student), as_version=4)
-        errors = {o.get("ename") for c in graded.cells if c.cell_type == "code" for o in c.outputs
-                  if o.get("output_type") == "error"}
-        notes = []
-        if "DeadKernelError" in errors:
-            notes.append("実行中にカーネルが停止したため、それ以降のテストは 0 点です。exit() や os._exit()、"
-                         "メモリの使いすぎがないか確認してください (the kernel died; later tests were not run)")
-        if "NotebookTimeoutError" in errors:
-            notes.append("ノートブック全体の制限時間を超えたため、残りのテストは実行されませんでした (notebook time limit)")
-        if "CellTimeoutError" in errors:
-            notes.append("時間内に終わらなかったセルがあります (a cell hit the time limit)")
-        return notes
 
     def _record_error(self, exercise: Exercise, student: str, file: str, reason: str) -> Result:
         """An ungradable submission still gets its one entry in the gradebook: zero on every test."""
@@ -135,8 +137,8 @@ class Grader:
             gb.db.commit()
         return Result.error(student, exercise.id, file, reason, exercise.max_score)
 
-    def _read_scores(self, exercise: Exercise, student: str, file: str) -> Result:
-        graded = nbformat.read(self.course.autograded_notebook(exercise.id, student), as_version=4)
+    def _read_scores(self, exercise: Exercise, student: str, file: str, graded) -> Result:
+        """Points from nbgrader's gradebook; messages from the autograded notebook's test outputs."""
         outputs = {nbgrader_meta(c)["grade_id"]: c.outputs for c in graded.cells if is_test_cell(c)}
         tests = []
         with Gradebook(self.course.db_url, COURSE_ID) as gb:
