@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -42,7 +43,9 @@ def make_submission(batch: Path, student: str, solution: Path, edit: Callable | 
         edit(nb)
     path = batch / student / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
+    with warnings.catch_warnings():  # some cases duplicate a cell, id included, on purpose
+        warnings.simplefilter("ignore")
+        nbformat.write(nb, path)
     return path
 
 
