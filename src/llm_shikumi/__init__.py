@@ -1,11 +1,18 @@
 """Shared code of the course 「LLMの仕組み」.
 
-Chapters show ideas; the reusable parts live here so that chapters, exercises,
-solutions, tests and the autograder import one implementation:
+Chapters show ideas; the reusable parts live here so that chapters, exercises, solutions, tests
+and the autograder import one implementation. Built up chapter by chapter:
 
-- :mod:`llm_shikumi.morphology` -- 形態素解析 with fugashi + unidic-lite
-- :mod:`llm_shikumi.plotting` -- matplotlib with a Japanese font (no tofu)
-- :mod:`llm_shikumi.texts` -- short Japanese texts used in examples
+- :mod:`llm_shikumi.morphology` -- 形態素解析 with fugashi + unidic-lite (chapter 01)
+- :mod:`llm_shikumi.texts` -- short original Japanese texts for examples (chapter 01)
+- :mod:`llm_shikumi.corpus` -- the course's small Japanese corpus, generated and CC0 (chapters 02-04)
+- :mod:`llm_shikumi.ngram` -- N-gram language models from counts (chapter 02)
+- :mod:`llm_shikumi.vocab` -- vocabulary (token <-> id), one-hot and bag-of-words (chapter 03)
+- :mod:`llm_shikumi.word2vec` -- skip-gram / CBOW with negative sampling in PyTorch (chapter 04)
+- :mod:`llm_shikumi.pretrained` -- chiVe word vectors from the ja-ginza package, offline (chapter 04)
+- :mod:`llm_shikumi.plotting`, :mod:`llm_shikumi.plot_matrix` -- figures with Japanese labels (no tofu)
+- :mod:`llm_shikumi.search` -- the book's Japanese search splitter (Sphinx)
+- :mod:`llm_shikumi.colab` -- the Colab set-up cell every notebook starts with
 """
 
 __version__ = "0.1.0"
