@@ -18,7 +18,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from autograder.exercises import (HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END, Exercise, WrongSolution,
-                                  is_answer_cell, is_test_cell, load_exercises, nbgrader_meta)
+                                  is_answer_cell, is_test_cell, load_exercises, nbgrader_meta, region_lines)
 from autograder.grading import Grader
 from autograder.release import out_of_sync
 from autograder.submissions import Submission
@@ -26,23 +26,11 @@ from autograder.submissions import Submission
 MARKERS = (SOLUTION_BEGIN, SOLUTION_END, HIDDEN_BEGIN, HIDDEN_END)
 
 
-def _region_lines(source: str, begin: str, end: str) -> list[str]:
-    lines, inside = [], False
-    for line in source.splitlines():
-        if begin in line:
-            inside = True
-        elif end in line:
-            inside = False
-        elif inside:
-            lines.append(line.strip())
-    return lines
-
-
 def secret_lines(exercise: Exercise, begin: str, end: str) -> set[str]:
     """Substantial lines that appear only inside ``begin``/``end`` regions of the source."""
     inside, outside = set(), set()
     for cell in exercise.notebook.cells:
-        region = _region_lines(cell.source, begin, end)
+        region = region_lines(cell.source, begin, end)
         inside.update(region)
         outside.update(l.strip() for l in cell.source.splitlines() if l.strip() not in region)
     return {l for l in inside - outside if len(l) >= 12 and not l.startswith("#")}

@@ -32,6 +32,19 @@ def is_answer_cell(cell) -> bool:
     return cell.cell_type == "code" and bool(meta.get("solution"))
 
 
+def region_lines(source: str, begin: str, end: str) -> list[str]:
+    """The stripped lines between ``begin`` and ``end`` marker lines (markers excluded)."""
+    lines, inside = [], False
+    for line in source.splitlines():
+        if begin in line:
+            inside = True
+        elif end in line:
+            inside = False
+        elif inside:
+            lines.append(line.strip())
+    return lines
+
+
 def docstring_of(source: str) -> str:
     """The leading string literal of a cell: what the test checks, in the test author's words."""
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from autograder.results import Result
+from autograder.results import Result, fmt_points
 
 STYLE = """
 body { font-family: "IPAexGothic", "Noto Sans CJK JP", sans-serif; max-width: 50rem; margin: 2rem auto; line-height: 1.6; }
@@ -19,15 +19,11 @@ pre { white-space: pre-wrap; margin: 0; font-family: inherit; }
 """
 
 
-def _fmt(x: float) -> str:
-    return f"{x:g}"
-
-
 def render(result: Result) -> str:
     title = f"採点結果: {escape(result.exercise)} ({escape(result.student)})"
     parts = [f"<!DOCTYPE html><html lang='ja'><head><meta charset='utf-8'><title>{title}</title>",
              f"<style>{STYLE}</style></head><body><h1>{title}</h1>",
-             f"<p>得点 (score): <strong>{_fmt(result.score)} / {_fmt(result.max_score)}</strong></p>"]
+             f"<p>得点 (score): <strong>{fmt_points(result.score)} / {fmt_points(result.max_score)}</strong></p>"]
     if result.status != "graded":
         parts.append(f"<p class='failed'>このノートブックは採点できませんでした: {escape(result.reason)}</p>")
     elif result.reason:  # what the grader repaired or what happened while running the notebook
@@ -37,7 +33,7 @@ def render(result: Result) -> str:
         parts.append("<table><tr><th>テスト (grade_id)</th><th>得点</th><th>結果</th><th>確認した内容と原因</th></tr>")
         for t in result.tests:
             status = "<span class='passed'>合格</span>" if t.passed else "<span class='failed'>不合格</span>"
-            parts.append(f"<tr><td>{escape(t.grade_id)}</td><td>{_fmt(t.points)} / {_fmt(t.max_points)}</td>"
+            parts.append(f"<tr><td>{escape(t.grade_id)}</td><td>{fmt_points(t.points)} / {fmt_points(t.max_points)}</td>"
                          f"<td>{status}</td><td><pre>{escape(t.message)}</pre></td></tr>")
         parts.append("</table>")
         if any(not t.passed for t in result.tests):

@@ -9,7 +9,7 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from autograder.assemble import assemble
-from autograder.exercises import HIDDEN_BEGIN, HIDDEN_END, Exercise, is_test_cell, nbgrader_meta
+from autograder.exercises import HIDDEN_BEGIN, HIDDEN_END, Exercise, is_test_cell, nbgrader_meta, region_lines
 from autograder.nbgrader_course import COURSE_ID, ExecutionSettings, NbgraderCourse
 from autograder.results import Result, TestResult
 from autograder.submissions import Submission, UnreadableSubmission, read_notebook_bytes
@@ -39,16 +39,9 @@ def failure_message(outputs) -> str:
 
 
 def hidden_lines(exercise: Exercise) -> list[str]:
-    lines, inside = [], False
-    for cell in exercise.notebook.cells:
-        for line in cell.source.splitlines():
-            if HIDDEN_BEGIN in line:
-                inside = True
-            elif HIDDEN_END in line:
-                inside = False
-            elif inside and len(line.strip()) >= 8:
-                lines.append(line.strip())
-    return lines
+    """Lines of the hidden tests long enough to be worth redacting from messages."""
+    return [line for cell in exercise.notebook.cells
+            for line in region_lines(cell.source, HIDDEN_BEGIN, HIDDEN_END) if len(line) >= 8]
 
 
 def redact(message: str, secret: list[str]) -> str:

@@ -21,10 +21,9 @@ from pathlib import Path
 from queue import Empty
 
 from jupyter_client.asynchronous import AsyncKernelClient
-from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
-from autograder.sandbox import NOBODY, ZYGOTE_IN_SANDBOX, Limits, bwrap_command
+from autograder.sandbox import NOBODY, ZYGOTE_IN_SANDBOX, Limits, SandboxKernelManager, bwrap_command
 
 
 class Zygote:
@@ -188,25 +187,20 @@ class QuickStartClient(AsyncKernelClient):
                 break
 
 
-class ZygoteKernelManager(AsyncKernelManager):
-    """Kernels forked by the sandboxed factory; connection file and sockets in a private folder."""
+class ZygoteKernelManager(SandboxKernelManager):
+    """Kernels forked by the sandboxed factory; connection file and sockets in a private folder
+    inside the factory's control folder (the only host folder its sandbox can write)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.client_factory = QuickStartClient
+
+    def _make_private_dir(self) -> Path:
         self.zygote = current_zygote()
-        self._private_dir = self.zygote.new_kernel_dir()
-        self.transport = "ipc"
-        self.ip = str(self._private_dir / "kernel")
-        self.connection_file = str(self._private_dir / "connection.json")
+        return self.zygote.new_kernel_dir()
 
     async def _async_pre_start_kernel(self, **kw):
         self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
         if self.provisioner is None:
             self.provisioner = ZygoteProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
         return await super()._async_pre_start_kernel(**kw)
-
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        await super()._async_cleanup_resources(restart=restart)
-        if not restart:
-            shutil.rmtree(self._private_dir, ignore_errors=True)

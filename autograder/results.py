@@ -36,7 +36,8 @@ def write_json(results: list[Result], path: Path) -> None:
     Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def _fmt(x: float) -> str:
+def fmt_points(x: float) -> str:
+    """3.0 -> '3', 2.5 -> '2.5'."""
     return f"{x:g}"
 
 
@@ -47,7 +48,7 @@ def summary_table(results: list[Result]) -> str:
     for r in results:
         failed = [t.grade_id for t in r.tests if not t.passed]
         note = r.reason or (("failed: " + ", ".join(failed)) if failed else "")
-        rows.append((r.student, r.exercise, r.status, f"{_fmt(r.score)}/{_fmt(r.max_score)}", note[:70]))
+        rows.append((r.student, r.exercise, r.status, f"{fmt_points(r.score)}/{fmt_points(r.max_score)}", note[:70]))
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [header, *rows]]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -65,7 +66,7 @@ def markdown_summary(results: list[Result]) -> str:
     """Scores and failed tests as Markdown (e.g. a CI run's summary page)."""
     lines = ["| student | exercise | score | status |", "| --- | --- | --- | --- |"]
     for r in results:
-        lines.append(f"| {r.student} | {r.exercise} | {_fmt(r.score)} / {_fmt(r.max_score)} | {r.status} |")
+        lines.append(f"| {r.student} | {r.exercise} | {fmt_points(r.score)} / {fmt_points(r.max_score)} | {r.status} |")
     for r in results:
         failed = [t for t in r.tests if not t.passed]
         if r.reason or failed:
@@ -74,5 +75,5 @@ def markdown_summary(results: list[Result]) -> str:
                 lines.append(f"- {r.reason}")
             for t in failed:
                 message = t.message.replace("\n", " ")
-                lines.append(f"- **{t.grade_id}** ({_fmt(t.points)}/{_fmt(t.max_points)}): {message}")
+                lines.append(f"- **{t.grade_id}** ({fmt_points(t.points)}/{fmt_points(t.max_points)}): {message}")
     return "\n".join(lines)

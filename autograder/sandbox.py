@@ -156,13 +156,17 @@ class SandboxKernelManager(AsyncKernelManager):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._private_dir = Path(tempfile.mkdtemp(prefix="ag-kernel-", dir=os.environ.get("AUTOGRADER_KERNEL_DIR")))
-        if os.geteuid() == 0:
-            os.chown(self._private_dir, NOBODY, NOBODY)  # the kernel (nobody) creates its sockets here
-        self._private_dir.chmod(0o700)
+        self._private_dir = self._make_private_dir()
         self.transport = "ipc"
         self.ip = str(self._private_dir / "kernel")
         self.connection_file = str(self._private_dir / "connection.json")
+
+    def _make_private_dir(self) -> Path:
+        folder = Path(tempfile.mkdtemp(prefix="ag-kernel-", dir=os.environ.get("AUTOGRADER_KERNEL_DIR")))
+        if os.geteuid() == 0:
+            os.chown(folder, NOBODY, NOBODY)  # the kernel (nobody) creates its sockets here
+        folder.chmod(0o700)
+        return folder
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)

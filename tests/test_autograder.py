@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
-from pathlib import Path
+
 
 import nbformat
 import pytest
 
 from autograder.check import run_check
 from autograder.exercises import load_exercises
-from autograder.release import out_of_sync, release
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURE_SOURCE = ROOT / "tests" / "fixtures" / "source"
+from autograder.release import out_of_sync
+from tests.grading_helpers import release_toy, run_autograder
 
 pytestmark = pytest.mark.slow
 
@@ -24,16 +20,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def toy(tmp_path_factory):
     """The toy exercise released into a scratch folder: (source dir, output root)."""
-    root = tmp_path_factory.mktemp("toy-release")
-    source = root / "source"
-    shutil.copytree(FIXTURE_SOURCE, source)
-    release(load_exercises(source, root))
-    return source, root
-
-
-def run_autograder(*args, cwd=ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=600)
+    return release_toy(tmp_path_factory.mktemp("toy-release"))
 
 
 def test_release_strips_solutions_and_hidden_tests(toy):
