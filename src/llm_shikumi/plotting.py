@@ -1,13 +1,19 @@
-"""matplotlib with Japanese labels that render (no tofu boxes).
+"""Every figure of the course, with Japanese labels that render (no tofu boxes).
 
 matplotlib's default font (DejaVu Sans) has no Japanese glyphs; matplotlib-fontja ships
-IPAexGothic and registers it. Every figure in the course goes through this module.
+IPAexGothic and registers it. Every helper here calls :func:`use_japanese_font` first.
+
+- :func:`use_japanese_font` -- make IPAexGothic the default font (call it before any own figure)
+- :func:`bar_chart` -- counts as bars, in the given order (chapter 01, 02)
+- :func:`heatmap` -- a labelled matrix: one-hot matrices, similarity matrices (chapter 03, 04)
+- :func:`loglog_plot` -- points on log–log axes with an optional fitted power law (Zipf, Heaps)
 """
 from __future__ import annotations
 
 from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
+import numpy as np
 
 
 def use_japanese_font() -> str:
@@ -32,5 +38,92 @@ def bar_chart(counts: Mapping[str, int] | Sequence[tuple[str, int]], title: str 
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    ax.figure.tight_layout()
+    return ax
+
+
+def heatmap(matrix, row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None,
+            *, title: str = "", xlabel: str = "", ylabel: str = "", annotate: bool | None = None,
+            fmt: str = "{:.2g}", cmap: str = "Blues", vmin: float | None = None,
+            vmax: float | None = None, colorbar: bool = True, ax=None):
+    """Draw ``matrix`` (shape ``(R, C)``) as a grid of coloured cells with row/column labels.
+
+    - ``annotate``: write each value in its cell (default: when the matrix has at most 400 cells).
+    - ``fmt``: how a value is written, e.g. ``"{:.0f}"`` for 0/1 matrices.
+    Returns the matplotlib ``Axes``.
+    """
+    use_japanese_font()
+    m = np.asarray(matrix, dtype=float)
+    if m.ndim != 2:
+        raise ValueError(f"heatmap needs a 2-D matrix, got shape {m.shape}")
+    rows, cols = m.shape
+    for name, labels, n in (("row_labels", row_labels, rows), ("col_labels", col_labels, cols)):
+        if labels is not None and len(labels) != n:
+            raise ValueError(f"{name} has {len(labels)} labels for {n} {name.split('_')[0]}s")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(min(12, 1.0 + 0.6 * cols), min(10, 0.8 + 0.5 * rows)))
+    image = ax.imshow(m, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    ax.set_xticks(range(cols), col_labels if col_labels is not None else range(cols),
+                  rotation=90 if cols > 12 else 0)
+    ax.set_yticks(range(rows), row_labels if row_labels is not None else range(rows))
+    ax.tick_params(top=True, labeltop=True, bottom=False, labelbottom=False)
+    ax.xaxis.set_label_position("top")
+    if annotate is None:
+        annotate = rows * cols <= 400
+    if annotate:
+        lo, hi = image.get_clim()
+        middle = (lo + hi) / 2
+        for i in range(rows):
+            for j in range(cols):
+                colour = "white" if m[i, j] > middle else "black"
+                ax.text(j, i, fmt.format(m[i, j]), ha="center", va="center", color=colour, fontsize=9)
+    ax.set_title(title, pad=12)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.figure.tight_layout()
+    return ax
+
+
+def loglog_plot(x, y, *, label: str | None = None, fit: tuple[float, float] | None = None,
+                fit_label: str | None = None, fit_range: tuple[float, float] | None = None,
+                title: str = "", xlabel: str = "", ylabel: str = "", marker: str = ".",
+                linestyle: str = "none", ax=None, **kwargs):
+    """Points ``(x, y)`` on log–log axes, optionally with a fitted power law ``y = C * x**a``.
+
+    - ``fit``: ``(a, C)``, drawn as a dashed line over ``fit_range`` (default: the range of ``x``);
+      a power law is a straight line of slope ``a`` on these axes (Zipf's and Heaps' laws).
+    - ``label`` / ``fit_label``: legend entries (a legend is drawn when either is given).
+    - call again with the returned ``ax`` to add more series to the same figure.
+    Non-positive values cannot be drawn on a log scale and raise ``ValueError``.
+    Returns the matplotlib ``Axes``.
+    """
+    use_japanese_font()
+    xs = np.asarray(x, dtype=float)
+    ys = np.asarray(y, dtype=float)
+    if xs.shape != ys.shape or xs.ndim != 1:
+        raise ValueError(f"loglog_plot needs two 1-D arrays of equal length, got {xs.shape} and {ys.shape}")
+    if xs.size and (xs.min() <= 0 or ys.min() <= 0):
+        raise ValueError("loglog_plot needs positive x and y (log 0 is undefined)")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 4))
+    ax.plot(xs, ys, marker=marker, linestyle=linestyle, markersize=3, label=label, **kwargs)
+    if fit is not None:
+        a, c = fit
+        lo, hi = fit_range if fit_range is not None else (xs.min(), xs.max())
+        grid = np.geomspace(lo, hi, 50)
+        ax.plot(grid, c * grid ** a, linestyle="--", color="black", linewidth=1, label=fit_label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.grid(True, which="major", alpha=0.3)
+    if title:
+        ax.set_title(title)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if label is not None or fit_label is not None:
+        ax.legend()
     ax.figure.tight_layout()
     return ax
