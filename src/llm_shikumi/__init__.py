@@ -6,6 +6,7 @@ and the autograder import one implementation. Built up chapter by chapter:
 - :mod:`llm_shikumi.morphology` -- 形態素解析 with fugashi + unidic-lite (chapter 01)
 - :mod:`llm_shikumi.texts` -- short original Japanese texts for examples (chapter 01)
 - :mod:`llm_shikumi.novel` -- 夏目漱石『吾輩は猫である』, cleaned, split by chapter (train 一〜九, dev 十, test 十一)
+- :mod:`llm_shikumi.textstats` -- word counts of real text: Zipf's and Heaps' laws, unknown-word rates (chapters 01, 03)
 - :mod:`llm_shikumi.lm_eval` -- bits per character and perplexity, the yardstick of every language model
 - :mod:`llm_shikumi.corpus` -- a generated, templated corpus: the controlled "laboratory" of chapter 04
 - :mod:`llm_shikumi.ngram` -- N-gram language models from counts (chapter 02)
