@@ -1,4 +1,6 @@
 """llm_shikumi.morphology against fugashi itself and known UniDic analyses."""
+import pytest
+
 from llm_shikumi.morphology import (analyze, char_tokens, display_width, format_table, get_tagger, tokenize,
                                    word_frequencies)
 
@@ -43,3 +45,71 @@ def test_format_table_aligns_columns_by_display_width():
     lines = format_table(analyze("ケーキを食べました")).splitlines()
     starts = {display_width(line[: line.index(word)]) for line, word in zip(lines, ["品詞", "名詞", "助詞", "動詞"])}
     assert len(starts) == 1, lines  # the second column starts at the same place on every line
+
+
+# --- lattice and Viterbi ------------------------------------------------------------------
+from llm_shikumi.morphology import (  # noqa: E402
+    BOS,
+    EOS,
+    SUMOMO_CONNECTION,
+    SUMOMO_DICTIONARY,
+    LatticeWord,
+    build_lattice,
+    lattice_paths,
+    path_cost,
+    viterbi,
+)
+
+
+def test_sumomo_lattice_best_path_is_the_right_reading():
+    text = "すもももももももものうち"
+    lattice = build_lattice(text, SUMOMO_DICTIONARY)
+    cost, path = viterbi(lattice, len(text), SUMOMO_CONNECTION)
+    assert [w.surface for w in path] == ["すもも", "も", "もも", "も", "もも", "の", "うち"]
+    assert cost == path_cost(path, SUMOMO_CONNECTION) == 15
+    # without connection costs a run of the particle も is cheaper: the connection costs matter
+    free = {pair: 0 for pair in SUMOMO_CONNECTION}
+    _, path = viterbi(lattice, len(text), free)
+    assert [w.surface for w in path][:4] == ["すもも", "も", "も", "も"]
+
+
+def _random_lattice(rng, n):
+    pos = ["名詞", "助詞", "動詞"]
+    lattice = [LatticeWord(s, s + 1, f"c{s}", str(rng.choice(pos)), int(rng.integers(0, 4))) for s in range(n)
+               if rng.random() < 0.9]
+    for _ in range(2 * n):
+        s = int(rng.integers(0, n))
+        e = int(rng.integers(s + 1, min(n, s + 3) + 1))
+        lattice.append(LatticeWord(s, e, f"w{s}-{e}-{len(lattice)}", str(rng.choice(pos)), int(rng.integers(0, 4))))
+    connection = {(a, b): int(rng.integers(0, 4)) for a in [BOS, *pos] for b in [*pos, EOS]}
+    return lattice, connection
+
+
+def test_viterbi_equals_brute_force_on_random_lattices_including_ties_and_gaps():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    unreachable = 0
+    for _ in range(300):
+        n = int(rng.integers(1, 8))
+        lattice, connection = _random_lattice(rng, n)
+        paths = list(lattice_paths(lattice, n))
+        result = viterbi(lattice, n, connection)
+        if not paths:
+            assert result is None
+            unreachable += 1
+            continue
+        best = min((path_cost(p, connection), len(p)) for p in paths)  # ties: fewer words
+        cost, path = result
+        assert (cost, len(path)) == best
+        assert cost == path_cost(path, connection)
+    assert unreachable > 0  # the random lattices include gaps
+
+
+def test_viterbi_empty_text_and_path_cost_checks_order():
+    assert viterbi([], 0, {(BOS, EOS): 2}) == (2, [])
+    a = LatticeWord(0, 1, "a", "名詞", 1)
+    c = LatticeWord(2, 3, "c", "名詞", 1)
+    with pytest.raises(ValueError, match="starts at 2"):
+        path_cost([a, c], SUMOMO_CONNECTION)
+    assert path_cost([], SUMOMO_CONNECTION) == 0

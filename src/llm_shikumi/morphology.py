@@ -1,7 +1,9 @@
 """形態素解析 (morphological analysis) with fugashi + unidic-lite.
 
 One shared tagger and a small, explicit record per morpheme, so that chapters, exercises
-and tests do not each re-learn UniDic's feature layout.
+and tests do not each re-learn UniDic's feature layout. Also the idea inside the tagger, small
+enough to follow by hand: a lattice of dictionary words and the Viterbi search for its cheapest
+path (:func:`build_lattice`, :func:`viterbi`, with the hand-made :data:`SUMOMO_DICTIONARY`).
 """
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 import fugashi
 
@@ -107,3 +109,124 @@ def format_table(morphemes: Iterable[Morpheme]) -> str:
         "  ".join(cell + " " * (width - display_width(cell)) for cell, width in zip(row, widths)).rstrip()
         for row in rows
     )
+
+
+# --- the lattice and the Viterbi algorithm, on a hand-made dictionary -------------------------
+# MeCab finds the segmentation of least total cost in a lattice of dictionary words. Its costs are
+# learned (CRF) and number in the thousands; the small dictionary below has hand-made costs so that
+# the whole computation fits on a page (chapter 01 and the exercise use it).
+
+BOS, EOS = "BOS", "EOS"  # the start and the end of the sentence, as pseudo parts of speech
+
+
+class LatticeWord(NamedTuple):
+    """One candidate word in a lattice: it covers characters ``start..end-1`` of the text."""
+
+    start: int
+    end: int
+    surface: str
+    pos: str
+    cost: int  # 生起コスト (word cost): how unlikely the word is
+
+
+# surface -> (pos, word cost). Hand-made for すもももももももものうち: 李 (すもも), 桃 (もも), 物 (もの),
+# 脳 (のう), 内 (うち), 酢 (す), 鵜 (う), 血 (ち), and the particles も and の.
+SUMOMO_DICTIONARY: dict[str, tuple[str, int]] = {
+    "すもも": ("名詞", 3), "す": ("名詞", 6), "もも": ("名詞", 3), "も": ("助詞", 1),
+    "もの": ("名詞", 4), "の": ("助詞", 1), "のう": ("名詞", 5), "うち": ("名詞", 3),
+    "う": ("名詞", 6), "ち": ("名詞", 6),
+}
+# (left pos, right pos) -> 連接コスト (connection cost): how unlikely the two are next to each other
+SUMOMO_CONNECTION: dict[tuple[str, str], int] = {
+    (BOS, "名詞"): 0, (BOS, "助詞"): 8, (BOS, EOS): 0,
+    ("名詞", "助詞"): 0, ("助詞", "名詞"): 0, ("名詞", "名詞"): 4, ("助詞", "助詞"): 6,
+    ("名詞", EOS): 0, ("助詞", EOS): 4,
+}
+
+
+def build_lattice(text: str, dictionary: Mapping[str, tuple[str, int]]) -> list[LatticeWord]:
+    """Every dictionary word at every position of ``text``, ordered by (start, end)."""
+    lattice = []
+    for start in range(len(text)):
+        for end in range(start + 1, len(text) + 1):
+            entry = dictionary.get(text[start:end])
+            if entry is not None:
+                lattice.append(LatticeWord(start, end, text[start:end], entry[0], entry[1]))
+    return lattice
+
+
+def lattice_paths(lattice: Sequence[LatticeWord], n: int) -> Iterator[list[LatticeWord]]:
+    """Every path of words from position 0 to ``n`` (brute force: only for small lattices)."""
+    by_start: dict[int, list[LatticeWord]] = {}
+    for word in lattice:
+        by_start.setdefault(word.start, []).append(word)
+
+    def extend(position: int, path: list[LatticeWord]) -> Iterator[list[LatticeWord]]:
+        if position == n:
+            yield list(path)
+            return
+        for word in by_start.get(position, []):
+            path.append(word)
+            yield from extend(word.end, path)
+            path.pop()
+
+    yield from extend(0, [])
+
+
+def path_cost(path: Sequence[LatticeWord], connection: Mapping[tuple[str, str], float]) -> float:
+    """Total cost of a path: its word costs plus the connection costs BOS → first, between
+    neighbours, and last → EOS. The words must follow each other from position 0."""
+    position, previous, total = 0, BOS, 0
+    for word in path:
+        if word.start != position:
+            raise ValueError(f"{word.surface!r} starts at {word.start}, the path is at {position}")
+        total += connection[(previous, word.pos)] + word.cost
+        position, previous = word.end, word.pos
+    return total + connection[(previous, EOS)]
+
+
+def viterbi(lattice: Sequence[LatticeWord], n: int,
+            connection: Mapping[tuple[str, str], float]) -> tuple[float, list[LatticeWord]] | None:
+    """The path from 0 to ``n`` of least :func:`path_cost`, by dynamic programming (Viterbi).
+
+    Each word keeps the cheapest way to reach its end with it as the last word: the cost of a
+    word is ``min over the words p ending where it starts of best[p] + connection[p.pos, pos]``
+    plus its own cost. Work grows with the number of connected word pairs, not the number of paths.
+    Ties in cost go to the path with fewer words. Returns ``(cost, path)``, or ``None`` when no
+    path covers ``0..n``.
+    """
+    words = sorted(lattice, key=lambda w: (w.start, w.end))
+    # best[k] = ((cost, n_words), index of the previous word or -1) for the path ending with words[k]
+    best: list[tuple[tuple[float, int], int] | None] = []
+    ending_at: dict[int, list[int]] = {}
+    for k, word in enumerate(words):
+        if word.start == 0:
+            candidate = ((connection[(BOS, word.pos)] + word.cost, 1), -1)
+        else:
+            candidate = None
+            for p in ending_at.get(word.start, []):
+                if best[p] is None:
+                    continue
+                (cost, count), _ = best[p]
+                score = (cost + connection[(words[p].pos, word.pos)] + word.cost, count + 1)
+                if candidate is None or score < candidate[0]:
+                    candidate = (score, p)
+        best.append(candidate)
+        ending_at.setdefault(word.end, []).append(k)
+    if n == 0:
+        return connection[(BOS, EOS)], []
+    final = None
+    for k in ending_at.get(n, []):
+        if best[k] is None:
+            continue
+        (cost, count), _ = best[k]
+        score = (cost + connection[(words[k].pos, EOS)], count)
+        if final is None or score < final[0]:
+            final = (score, k)
+    if final is None:
+        return None
+    path, k = [], final[1]
+    while k != -1:
+        path.append(words[k])
+        k = best[k][1]
+    return final[0][0], path[::-1]
