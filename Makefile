@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install book test test-fast system-deps release check bench-grade bench-chapters clean
+.PHONY: install mathjax book test test-fast system-deps release check bench-grade bench-chapters bench-build check-online clean
 
 # .venv is rebuilt when requirements.txt or pyproject.toml change.
 $(VENV)/.installed: requirements.txt pyproject.toml
@@ -23,11 +23,23 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 
 install: $(VENV)/.installed
 
+# MathJax, served by the book itself (no CDN, so formulas render offline): the npm package pinned in
+# tools/mathjax/package.json + package-lock.json, installed with Node.js's npm; tools/book_tools/mathjax.py
+# copies it into _build/html/_static/mathjax.
+MATHJAX := tools/mathjax/node_modules/mathjax/es5/tex-mml-chtml.js
+$(MATHJAX): tools/mathjax/package.json tools/mathjax/package-lock.json
+	@command -v npm >/dev/null || { echo "make mathjax: npm is missing; install Node.js and npm (Debian: apt-get install nodejs npm)" >&2; exit 1; }
+	npm ci --prefix tools/mathjax --no-audit --no-fund --loglevel=error
+	touch $@
+
+mathjax: $(MATHJAX)
+
 # Debian packages the tests need, installed only when missing (needs root, as in CI):
 #   chromium, chromium-driver  headless browser tests of the built site
 #   fonts-ipaexfont            a Japanese font, so the browser does not draw Japanese as boxes
 #   bubblewrap                 the sandbox around every submission's kernel
 #   postgresql                 the gradebook tests against a real PostgreSQL server
+#   npm                        installs MathJax for the book (make mathjax), when Node.js's npm is absent
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -35,12 +47,13 @@ system-deps:
 	fc-list 2>/dev/null | grep -qi ipaex || missing="$$missing fonts-ipaexfont"; \
 	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-book: install
+book: install mathjax
 	$(BIN)/jupyter-book build . --builder html --warningiserror --keep-going
 
 release: install
@@ -57,7 +70,7 @@ test: install system-deps book
 	$(BIN)/python -m pytest -q -ra
 
 clean:
-	rm -rf _build .grading .pytest_cache
+	rm -rf _build .grading .pytest_cache tools/mathjax/node_modules
 
 # Benchmarks print figures; they assert nothing.
 bench-grade: install system-deps

@@ -6,6 +6,7 @@ Everything here reads the repository as it is: `_config.yml`, `_toc.yml` and the
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from contextlib import contextmanager
@@ -20,7 +21,9 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-BUILD_DIR = REPO_ROOT / "_build"
+# The build to test: `_build/` of the repository, or another one (`jupyter-book build . --path-output DIR`
+# writes DIR/_build) named by BOOK_BUILD_DIR, so that a book built elsewhere can be tested.
+BUILD_DIR = Path(os.environ.get("BOOK_BUILD_DIR") or REPO_ROOT / "_build").resolve()
 HTML_DIR = BUILD_DIR / "html"
 EXECUTED_DIR = BUILD_DIR / "jupyter_execute"
 
@@ -112,6 +115,56 @@ class _LinkCollector(HTMLParser):
                 self.hrefs.append(href)
 
 
+class _AssetCollector(HTMLParser):
+    """(tag, attribute, url) of everything a browser fetches by itself when it opens the page."""
+
+    # <link rel=...> values that make the browser fetch the href (not `canonical`, `next`, ...).
+    FETCHING_RELS = {"stylesheet", "preload", "modulepreload", "prefetch", "icon", "shortcut", "manifest",
+                     "apple-touch-icon"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.assets: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag in ("script", "img", "iframe", "source", "video", "audio", "embed", "track", "input") and a.get("src"):
+            self.assets.append((tag, "src", a["src"]))
+        if tag == "img" and a.get("srcset"):
+            self.assets += [(tag, "srcset", part.split()[0]) for part in a["srcset"].split(",") if part.strip()]
+        if tag == "object" and a.get("data"):
+            self.assets.append((tag, "data", a["data"]))
+        if tag == "link" and a.get("href") and set((a.get("rel") or "").lower().split()) & self.FETCHING_RELS:
+            self.assets.append((tag, "href", a["href"]))
+        if tag == "image" and (a.get("href") or a.get("xlink:href")):  # SVG <image>
+            self.assets.append((tag, "href", a.get("href") or a["xlink:href"]))
+
+
+def page_assets(html: str) -> list[tuple[str, str, str]]:
+    """(tag, attribute, url) of every script, stylesheet, image, icon, frame ... that an HTML page loads."""
+    collector = _AssetCollector()
+    collector.feed(html)
+    return collector.assets
+
+
+def is_remote(url: str) -> bool:
+    """True for a URL on another host (`https://...`, `//cdn...`); False for a relative path or data:."""
+    return bool(re.match(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//", url.strip()))
+
+
+def remote_assets(html: str) -> list[str]:
+    """`<tag attr="url">` for every asset of the page that would be fetched from another host."""
+    return [f'<{tag} {attr}="{url}">' for tag, attr, url in page_assets(html) if is_remote(url)]
+
+
+_CSS_REMOTE = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])((?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//[^'")\s]+)""")
+
+
+def remote_css_urls(css: str) -> list[str]:
+    """URLs on another host that a stylesheet loads (`url(https://...)`, `@import "//..."`)."""
+    return _CSS_REMOTE.findall(css)
+
+
 def page_links(html_path: Path) -> list[str]:
     """The `href` of every `<a>` in an HTML file, in order, entities decoded."""
     collector = _LinkCollector()
@@ -186,6 +239,26 @@ def site_pages(html_dir: Path) -> list[Path]:
 
 
 # --------------------------------------------------------------------------- executed notebooks
+
+CACHE_DIR = BUILD_DIR / ".jupyter_cache"
+
+
+def cached_execution(source: Path, cache_dir: Path = CACHE_DIR) -> tuple[dict, float | None] | None:
+    """The executed notebook (as JSON) that the build's jupyter-cache holds for the current content of
+    `source`, and its execution time in seconds (as myst-nb recorded it); None when the cache has no
+    execution of this version. (`_build/jupyter_execute/` is no substitute: on a rebuild that reuses the
+    cache its copies may carry no outputs.)"""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    cache = get_cache(str(cache_dir))
+    try:
+        record = cache.match_cache_notebook(nbformat.read(source, as_version=4))
+    except KeyError:
+        return None
+    nb = cache.get_cache_bundle(record.pk).nb
+    return json.loads(nbformat.writes(nb)), (record.data or {}).get("execution_seconds")
+
 
 
 def executed_code_cells(nb: dict) -> int:

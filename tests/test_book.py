@@ -5,7 +5,6 @@ They are all marked slow because they need that build (`make test-fast` does not
 """
 from __future__ import annotations
 
-import json
 
 import pytest
 from sphinx.search.ja import DefaultSplitter
@@ -13,10 +12,11 @@ from sphinx.search.ja import DefaultSplitter
 from llm_shikumi.morphology import tokenize as mecab_words
 
 from site_helpers import (
-    EXECUTED_DIR,
+    CACHE_DIR,
     MORPHOLOGY_CHAPTER,
     REPO_ROOT,
     binder_links,
+    cached_execution,
     colab_links,
     configured_repository,
     docs_of_term,
@@ -25,6 +25,8 @@ from site_helpers import (
     page_links,
     read_config,
     read_search_index,
+    remote_assets,
+    remote_css_urls,
     site_pages,
     source_of,
     toc_docnames,
@@ -35,15 +37,17 @@ pytestmark = pytest.mark.slow
 
 
 def _executed_notebooks() -> dict[str, dict]:
-    """The notebooks the build executed for the pages of `_toc.yml`: {relative path: notebook JSON}.
-
-    Only toc pages count (the book is built with only_build_toc_files), so a stale copy of a removed
-    page left in `_build/jupyter_execute` cannot fail the test.
-    """
-    docnames = set(toc_docnames())
-    return {str(path.relative_to(REPO_ROOT)): json.loads(path.read_text(encoding="utf-8"))
-            for path in sorted(EXECUTED_DIR.rglob("*.ipynb"))
-            if path.relative_to(EXECUTED_DIR).with_suffix("").as_posix() in docnames}
+    """The executed notebooks of the `_toc.yml` pages that the build runs (not exercises/, which
+    `_config.yml` excludes from execution), as the build's jupyter-cache holds them for their current
+    source: {source path: notebook JSON}; a page the cache has no execution of maps to {}."""
+    found = {}
+    for docname in toc_docnames():
+        source = source_of(docname)
+        if source is None or source.suffix != ".ipynb" or docname.startswith("exercises/"):
+            continue
+        executed = cached_execution(source)
+        found[str(source.relative_to(REPO_ROOT))] = executed[0] if executed else {}
+    return found
 
 
 def test_no_missing_glyph_warnings_in_executed_notebooks(built_html_dir):
@@ -51,8 +55,9 @@ def test_no_missing_glyph_warnings_in_executed_notebooks(built_html_dir):
     has matplotlib's "Glyph NNNNN (...) missing from font(s) ..." warning in its outputs."""
     notebooks = _executed_notebooks()
     executed = [path for path, nb in notebooks.items() if executed_code_cells(nb) > 0]
-    assert executed, (f"no executed notebook of a _toc.yml page in {EXECUTED_DIR} "
-                      f"(found {sorted(notebooks) or 'none'}): was the book built with execution on?")
+    assert executed and len(executed) == len(notebooks), (
+        f"the build's jupyter-cache ({CACHE_DIR}) has no execution of the current version of "
+        f"{sorted(set(notebooks) - set(executed)) or 'any notebook'}: was the book built with execution on?")
 
     warnings = {path: found for path, nb in notebooks.items() if (found := missing_glyph_warnings(nb))}
     assert not warnings, (
@@ -104,7 +109,7 @@ def test_launch_buttons_open_the_page_notebook(built_html_dir, docname):
 
 def test_search_index_is_split_by_mecab(built_html_dir):
     """`searchindex.js` exists and its Japanese words were cut by MeCab (html_search_options type
-    llm_shikumi.search.CompoundSplitter), not Sphinx's default TinySegmenter: 形態素解析 is indexed with the words 形態 and 解析
+    book_tools.search.CompoundSplitter), not Sphinx's default TinySegmenter: 形態素解析 is indexed with the words 形態 and 解析
     (MeCab with unidic-lite cuts 形態 | 素 | 解析, and Sphinx drops one-character words such as 素), so a
     search for 解析 finds the chapter; TinySegmenter would have cut 形態 | 素解 | 析. (A splitter that also
     indexes MeCab's noun compounds, 形態素 and 形態素解析, passes too.)"""
@@ -117,7 +122,7 @@ def test_search_index_is_split_by_mecab(built_html_dir):
     for term in ("解析", "形態"):
         assert MORPHOLOGY_CHAPTER in docs_of_term(index, term), (
             f"the search index does not list {MORPHOLOGY_CHAPTER} for the word {term!r} "
-            f"(pages for it: {sorted(docs_of_term(index, term))}); is html_search_options.type llm_shikumi.search.CompoundSplitter?")
+            f"(pages for it: {sorted(docs_of_term(index, term))}); is html_search_options.type book_tools.search.CompoundSplitter?")
     assert not docs_of_term(index, "素解"), (
         "the search index has the word 素解, TinySegmenter's cut of 形態素解析 (形態 | 素解 | 析), "
         "which MeCab never yields: the index was built with Sphinx's default splitter")
@@ -148,3 +153,61 @@ def test_site_has_only_the_pages_of_the_toc(built_html_dir):
     index = read_search_index(built_html_dir / "searchindex.js")
     stray_docs = sorted(set(index["docnames"]) - toc)
     assert not stray_docs, f"search index lists pages that _toc.yml does not: {stray_docs}"
+
+
+# --------------------------------------------------------------------------- self-contained HTML
+
+MATHJAX_SCRIPT = "_static/mathjax/tex-mml-chtml.js"
+
+
+def _all_html(built_html_dir):
+    return sorted(p for p in built_html_dir.rglob("*.html") if "_static" not in p.relative_to(built_html_dir).parts)
+
+
+def test_pages_load_nothing_from_other_hosts(built_html_dir):
+    """No page of the site (genindex and search included) loads a script, stylesheet, image, icon or
+    frame from another host, and no stylesheet in `_static` pulls a font or image from one: the site
+    works from a plain static server with no network. (Links the reader clicks, such as launch buttons
+    and references, may point anywhere.) The browser suite (test_site.py) also watches the requests."""
+    problems = [f"{page.relative_to(built_html_dir)}: {asset}"
+                for page in _all_html(built_html_dir)
+                for asset in remote_assets(page.read_text(encoding="utf-8"))]
+    problems += [f"{css.relative_to(built_html_dir)}: url({url})"
+                 for css in sorted((built_html_dir / "_static").rglob("*.css"))
+                 for url in remote_css_urls(css.read_text(encoding="utf-8", errors="replace"))]
+    assert not problems, ("assets fetched from other hosts (offline they fail; serve them from _static):\n"
+                          + "\n".join(problems))
+
+
+def test_remote_asset_check_can_fail():
+    """The check above finds a CDN script, a remote stylesheet and a web font in CSS, and leaves
+    relative assets and ordinary links alone."""
+    html = ('<script defer src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>'
+            '<link rel="stylesheet" href="//fonts.googleapis.com/css?family=Noto+Sans+JP">'
+            '<script src="_static/x.js"></script><img src="../_images/a.png"><a href="https://colab.research.google.com/">')
+    assert remote_assets(html) == ['<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js">',
+                                   '<link href="//fonts.googleapis.com/css?family=Noto+Sans+JP">']
+    assert remote_css_urls("@font-face{src:url(https://fonts.gstatic.com/a.woff2)} b{src:url(f/a.woff)}") == [
+        "https://fonts.gstatic.com/a.woff2"]
+
+
+def test_mathjax_is_served_by_the_site(built_html_dir):
+    """Every page with a formula loads MathJax from the site's own `_static/mathjax/` (installed from the
+    npm package by `make mathjax`, copied by tools/book_tools/mathjax.py), and the files it needs at run
+    time are there: the script, its TeX extensions and its web fonts."""
+    mathjax = built_html_dir / MATHJAX_SCRIPT
+    assert mathjax.is_file(), f"{mathjax} is missing: was the book built with `make book` (make mathjax)?"
+    fonts = sorted((mathjax.parent / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
+    assert fonts, f"MathJax's CHTML fonts are missing under {mathjax.parent / 'output/chtml/fonts/woff-v2'}"
+    assert (mathjax.parent / "input" / "tex" / "extensions").is_dir(), "MathJax's TeX extensions are missing"
+
+    pages_with_math = 0
+    for page in site_pages(built_html_dir):
+        html = page.read_text(encoding="utf-8")
+        if 'class="math' not in html:
+            continue
+        pages_with_math += 1
+        rel = page.relative_to(built_html_dir)
+        expected = "../" * (len(rel.parts) - 1) + MATHJAX_SCRIPT
+        assert f'src="{expected}"' in html, f"{rel} has formulas but does not load {expected}"
+    assert pages_with_math, "no page of the book has a formula (class=\"math\"): the check checked nothing"

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 import yaml
 
-from llm_shikumi.colab import CELL_TAG, setup_cell_source
+from book_tools.colab import CELL_TAG, setup_cell_source
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))

@@ -1,5 +1,5 @@
 """The search splitter indexes MeCab's words and the compound nouns readers search for."""
-from llm_shikumi.search import CompoundSplitter, compounds, split_for_search
+from book_tools.search import CompoundSplitter, compounds, split_for_search
 
 
 def test_morphological_analysis_is_found_by_its_parts_and_compounds():

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from llm_shikumi.colab import CELL_TAG, setup_cell_source
+from book_tools.colab import CELL_TAG, setup_cell_source
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,9 +14,8 @@ and the autograder import one implementation. Built up chapter by chapter:
 - :mod:`llm_shikumi.word2vec` -- skip-gram / CBOW with negative sampling in PyTorch (chapter 04)
 - :mod:`llm_shikumi.pretrained` -- chiVe word vectors from the ja-ginza package, offline (chapter 04)
 - :mod:`llm_shikumi.attention` -- scaled dot-product and additive attention with masks (chapter 07; reused in 08)
+- :mod:`llm_shikumi.transformer`, :mod:`llm_shikumi.positional` -- multi-head attention, Transformer blocks (post-/pre-LN), positional encodings (chapter 08; blocks reused by GPT)
 - :mod:`llm_shikumi.plotting` -- every figure: bars, heatmaps, log–log plots, Japanese labels (no tofu)
-- :mod:`llm_shikumi.search` -- the book's Japanese search splitter (Sphinx)
-- :mod:`llm_shikumi.colab` -- the Colab set-up cell every notebook starts with
 """
 
 __version__ = "0.1.0"

@@ -1,6 +1,6 @@
 """The first cell of every notebook: installs what Google Colab lacks, only in Colab.
 
-Kept here so that one function defines it; ``tools/colab_cell.py`` writes it into the
+Book tooling, not part of the student package: one function defines the cell; ``tools/colab_cell.py`` writes it into the
 notebooks and ``tests/test_notebooks.py`` checks that every notebook carries it.
 """
 

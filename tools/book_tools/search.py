@@ -37,7 +37,7 @@ def split_for_search(text: str) -> list[str]:
 
 
 class CompoundSplitter(BaseSplitter):
-    """``html_search_options: {type: llm_shikumi.search.CompoundSplitter}``"""
+    """``html_search_options: {type: book_tools.search.CompoundSplitter}`` (tools/ is on the build's sys.path: `local_extensions` in _config.yml)"""
 
     def split(self, input: str) -> list[str]:
         return split_for_search(input)
