@@ -30,6 +30,7 @@ def test_word_frequencies_count_content_base_forms():
     counts = word_frequencies("猫が好きです。猫は走った。犬も走る。")
     assert counts["猫"] == 2 and counts["走る"] == 2
     assert "が" not in counts and "。" not in counts
+    assert word_frequencies(analyze("猫が好きです。猫は走った。犬も走る。")) == counts  # morphemes work too
 
 
 def test_char_tokens_skip_spaces():

@@ -80,10 +80,11 @@ def is_symbol(morpheme: Morpheme) -> bool:
     return morpheme.pos in ("補助記号", "記号", "空白")
 
 
-def word_frequencies(text: str, content_only: bool = True) -> Counter[str]:
-    """How often each 原形 (base form) occurs in ``text``; by default only content words."""
+def word_frequencies(text: str | Iterable[Morpheme], content_only: bool = True) -> Counter[str]:
+    """How often each 原形 (base form) occurs in ``text`` (a string, or the morphemes
+    :func:`analyze` already returned); by default only content words."""
     counts: Counter[str] = Counter()
-    for m in analyze(text):
+    for m in (analyze(text) if isinstance(text, str) else text):
         if is_symbol(m) or (content_only and not m.is_content):
             continue
         counts[m.base_form] += 1
