@@ -1,9 +1,8 @@
-"""Tests of llm_shikumi.word2vec (skip-gram / CBOW with negative sampling) and
-llm_shikumi.pretrained (chiVe vectors from ja-ginza)."""
+"""Tests of llm_shikumi.word2vec.pairs (examples, subsampling, noise, loss and its gradient),
+llm_shikumi.word2vec.model (the model and its training) and llm_shikumi.pretrained (chiVe).
+The vectors' methods: test_word2vec_vectors.py; the count-based route: test_word2vec_counts.py."""
 from __future__ import annotations
 
-import time
-import warnings
 from collections import Counter
 
 import numpy as np
@@ -16,16 +15,16 @@ from llm_shikumi.word2vec import (
     WordVectors,
     cbow_pairs,
     cbow_tensors,
-    cosine_similarity,
     keep_probabilities,
+    negative_sampling_gradients,
     negative_sampling_loss,
     noise_distribution,
-    pca_2d,
-    plot_word_map,
     skipgram_pair_tensor,
     skipgram_pairs,
+    subsample,
     train_word2vec,
 )
+from llm_shikumi.word2vec.model import sgd_step
 
 # The settings chapters/04_word2vec.ipynb uses (keep them in sync with the chapter).
 CHAPTER_SETTINGS = dict(dim=50, window=2, epochs=5, negatives=5, seed=0)
@@ -83,6 +82,16 @@ def test_cbow_pairs_hand_example_and_tensors():
     assert ctx.tolist() == [[-1, 1], [0, 2], [1, 3], [2, -1]]  # -1 pads a missing neighbour
 
 
+def test_cbow_gives_one_example_per_center_skipgram_up_to_two_windows():
+    """The correction of the chapter: CBOW 1 example per center word, skip-gram up to 2 x window."""
+    ids = list(range(12))
+    for window in (1, 2, 3):
+        assert len(cbow_pairs(ids, window)) == len(ids)
+        per_center = Counter(c for c, _ in skipgram_pairs(ids, window))
+        assert max(per_center.values()) == 2 * window
+        assert min(per_center.values()) == window  # the two ends of the sentence
+
+
 # --------------------------------------------------------------------------- noise, subsampling, loss
 def test_noise_distribution_is_unigram_to_the_three_quarters():
     counts = np.array([100, 10, 1, 0])
@@ -101,6 +110,24 @@ def test_keep_probabilities():
     assert np.isclose(keep[0], np.sqrt(1e-3 / 0.9))
 
 
+def test_subsample_keeps_each_token_with_its_probability():
+    rng = np.random.default_rng(0)
+    sentences = [[0, 1, 2] * 50] * 200  # 30,000 tokens, 10,000 of each ID
+    keep = np.array([1.0, 0.5, 0.0])
+    kept = Counter(i for s in subsample(sentences, keep, rng) for i in s)
+    assert kept[0] == 10_000 and kept[2] == 0
+    assert abs(kept[1] / 10_000 - 0.5) < 0.03  # binomial: 5 standard deviations is 0.025
+    again = subsample(sentences, keep, np.random.default_rng(0))
+    assert again == subsample(sentences, keep, np.random.default_rng(0))
+
+
+def test_keep_probabilities_formula_on_the_novel_frequency_of_no():
+    counts = np.array([5000, 100_000 - 5000])  # の at 5 % of the tokens
+    keep = keep_probabilities(counts, threshold=1e-3)
+    assert np.isclose(keep[0], np.sqrt(1e-3 / 0.05))  # kept about one time in seven
+    assert keep_probabilities([0, 10])[0] == 1.0  # an unseen word is not a division by zero
+
+
 def test_negative_sampling_loss_matches_the_formula():
     torch.manual_seed(0)
     B, K, D = 4, 3, 6
@@ -117,6 +144,34 @@ def test_negative_sampling_loss_matches_the_formula():
     labels = torch.cat([torch.ones(B, 1), torch.zeros(B, K)], dim=1)
     bce = F.binary_cross_entropy_with_logits(logits, labels, reduction="sum") / B
     assert torch.isclose(loss, bce, atol=1e-5)
+
+
+def test_gradients_by_hand_equal_autograd():
+    torch.manual_seed(2)
+    D, K = 6, 4
+    v = torch.randn(D, requires_grad=True)
+    u_pos = torch.randn(D, requires_grad=True)
+    u_neg = torch.randn(K, D, requires_grad=True)
+    loss = negative_sampling_loss(v.unsqueeze(0), u_pos.unsqueeze(0), u_neg.unsqueeze(0))  # B = 1
+    loss.backward()
+    g_v, g_pos, g_neg = negative_sampling_gradients(v.detach(), u_pos.detach(), u_neg.detach())
+    assert torch.allclose(g_v, v.grad, atol=1e-6)
+    assert torch.allclose(g_pos, u_pos.grad, atol=1e-6)
+    assert torch.allclose(g_neg, u_neg.grad, atol=1e-6)
+
+
+def test_one_sgd_step_on_cbow_lowers_the_loss_of_that_example():
+    model = Word2Vec(vocab_size=6, dim=4, mode="cbow")
+    torch.nn.init.normal_(model.out_embed.weight, std=0.5)
+    inputs, target, neg = torch.tensor([[1, 2, 4, -1]]), torch.tensor([3]), torch.tensor([[0, 5]])
+    before = model(inputs, target, neg)
+    before.backward()
+    with torch.no_grad():
+        for p in model.parameters():
+            p -= 0.5 * p.grad
+    assert model(inputs, target, neg) < before
+    # only the rows that took part moved: W_in rows 1, 2, 4 and W_out rows 3, 0, 5
+    assert model.in_embed.weight.grad[[0, 3, 5]].abs().sum() == 0
 
 
 def test_loss_is_small_when_context_aligned_and_noise_opposite():
@@ -143,83 +198,6 @@ def test_cbow_encoder_averages_context_vectors():
         Word2Vec(5, 3, mode="glove")
 
 
-# --------------------------------------------------------------------------- word vectors
-def test_cosine_similarity_matches_torch():
-    torch.manual_seed(1)
-    x, y = torch.randn(10, 8), torch.randn(10, 8)
-    assert torch.allclose(cosine_similarity(x, y), F.cosine_similarity(x, y, dim=-1), atol=1e-6)
-    a, b = torch.randn(8), torch.randn(8)
-    assert torch.isclose(cosine_similarity(a, b), F.cosine_similarity(a, b, dim=0), atol=1e-6)
-    assert torch.isclose(cosine_similarity(a, 5 * a), torch.tensor(1.0))
-    assert torch.isclose(cosine_similarity(a, -a), torch.tensor(-1.0))
-    assert cosine_similarity(torch.zeros(8), a) == 0
-    assert torch.isclose(cosine_similarity(np.array([1.0, 0.0]), np.array([1.0, 1.0])), torch.tensor(2 ** -0.5))
-
-
-def _toy_vectors() -> WordVectors:
-    # axes: royal, male, female. 王 = royal + male, 女王 = royal + female, ...
-    words = ["王", "女王", "男", "女", "城"]
-    vecs = [[1, 1, 0], [1, 0, 1], [0, 1, 0], [0, 0, 1], [1, 0, 0]]
-    return WordVectors(words, torch.tensor(vecs, dtype=torch.float32))
-
-
-def test_analogy_finds_the_answer_and_excludes_query_words():
-    wv = _toy_vectors()
-    result = wv.analogy("王", "男", "女", topn=5)
-    assert result[0][0] == "女王"
-    assert not {"王", "男", "女"} & {w for w, _ in result}
-    assert len(result) == 2  # only 女王 and 城 are left
-    scores = [s for _, s in result]
-    assert scores == sorted(scores, reverse=True)
-    # without the exclusion, 女 (a query word) would score as high as 女王
-    query = wv.unit[0] - wv.unit[2] + wv.unit[3]
-    assert [w for w, _ in wv.nearest(query, topn=5)][:1] in (["女王"], ["女"])
-
-
-def test_most_similar_and_similarity():
-    wv = _toy_vectors()
-    near = wv.most_similar("王", topn=3)
-    assert len(near) == 3 and "王" not in [w for w, _ in near]
-    assert near[0][1] >= near[1][1] >= near[2][1]
-    assert np.isclose(wv.similarity("王", "女王"), 0.5)
-    assert np.isclose(wv.similarity("男", "女"), 0.0)
-    assert wv["城"].tolist() == [1, 0, 0]
-    with pytest.raises(KeyError, match="not in the vocabulary"):
-        wv.most_similar("皇帝")
-    sub = wv.subset(["女", "王", "存在しない"])
-    assert sub.words == ["女", "王"] and sub.vectors.shape == (2, 3)
-    with pytest.raises(ValueError):
-        WordVectors(["a", "b"], torch.zeros(3, 2))
-
-
-def test_pca_2d():
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(20, 5)) * np.array([5.0, 2.0, 0.1, 0.1, 0.1])
-    xy = pca_2d(x)
-    assert xy.shape == (20, 2)
-    assert np.allclose(xy.mean(axis=0), 0, atol=1e-9)
-    assert xy[:, 0].var() >= xy[:, 1].var()
-    assert abs(np.corrcoef(xy[:, 0], xy[:, 1])[0, 1]) < 1e-6
-
-
-def test_plot_word_map_renders_japanese_without_missing_glyphs():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    wv = _toy_vectors()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        ax = plot_word_map(wv, ["王", "女王", "男", "女"], pairs=[("男", "女"), ("王", "女王")], title="単語の地図")
-        ax.figure.canvas.draw()
-    assert not [w for w in caught if "Glyph" in str(w.message)]
-    assert {t.get_text() for t in ax.texts} >= {"王", "女王", "男", "女"}
-    plt.close(ax.figure)
-    with pytest.raises(KeyError):
-        plot_word_map(wv, ["王", "皇帝"])
-
-
 # --------------------------------------------------------------------------- training
 def test_training_loss_decreases_and_is_reproducible():
     a = train_word2vec(TINY, dim=8, window=2, epochs=4, min_count=1, subsample=None, seed=3)
@@ -238,6 +216,40 @@ def test_training_cbow_and_min_count():
     wv = train_word2vec(sentences, dim=8, window=2, epochs=3, min_count=2, mode="cbow", seed=0)
     assert wv.loss_history[-1] < wv.loss_history[0]
     assert "珍しい" not in wv and "王" in wv
+
+
+@pytest.mark.parametrize("mode", ["skipgram", "cbow"])
+def test_sgd_step_by_hand_equals_autograd_and_torch_sgd(mode):
+    torch.manual_seed(0)
+    a = Word2Vec(vocab_size=9, dim=5, mode=mode)
+    torch.nn.init.normal_(a.out_embed.weight, std=0.3)
+    torch.nn.init.normal_(a.in_embed.weight, std=0.3)
+    b = Word2Vec(vocab_size=9, dim=5, mode=mode)
+    b.load_state_dict(a.state_dict())
+    if mode == "skipgram":
+        inputs = torch.tensor([1, 2, 1, 7])  # word 1 twice: its row gets both updates
+    else:
+        inputs = torch.tensor([[1, 2, -1, -1], [3, 4, 5, 1], [2, 2, 6, -1], [8, -1, -1, -1]])  # (B, 2W)
+    targets = torch.tensor([3, 4, 0, 3])
+    negatives = torch.tensor([[5, 6], [0, 3], [8, 8], [1, 2]])  # (B, K)
+    loss_by_hand = sgd_step(a, inputs, targets, negatives, lr=0.5)
+    opt = torch.optim.SGD(b.parameters(), lr=0.5 * len(targets))  # the loss is a mean over B examples
+    loss = b(inputs, targets, negatives)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    assert loss_by_hand == pytest.approx(loss.item(), abs=1e-6)
+    assert torch.allclose(a.in_embed.weight, b.in_embed.weight, atol=1e-6)
+    assert torch.allclose(a.out_embed.weight, b.out_embed.weight, atol=1e-6)
+
+
+def test_training_with_sgd_learns_and_unknown_optimizer_fails():
+    wv = train_word2vec(TINY, dim=8, window=2, epochs=4, min_count=1, subsample=None, seed=3,
+                        optimizer="sgd", lr=0.05, batch_size=32)
+    assert wv.loss_history[-1] < wv.loss_history[0]
+    assert wv.examples_per_epoch[0] == sum(len(skipgram_pairs(s, 2)) for s in TINY)
+    with pytest.raises(ValueError, match="optimizer"):
+        train_word2vec(TINY[:4], dim=4, epochs=1, min_count=1, optimizer="rmsprop")
 
 
 def test_training_restores_thread_count():

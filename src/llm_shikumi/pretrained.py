@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from llm_shikumi.word2vec import WordVectors
+from llm_shikumi.word2vec.vectors import WordVectors
 
 PACKAGE = "ja_ginza"
 PIP_NAME = "ja-ginza==5.3.0"
@@ -63,7 +63,7 @@ def chive_vocab_dir() -> Path:
 
 @lru_cache(maxsize=2)
 def load_chive(max_words: int | None = None) -> WordVectors:
-    """chiVe's vectors of ja-ginza as :class:`~llm_shikumi.word2vec.WordVectors`
+    """chiVe's vectors of ja-ginza as :class:`~llm_shikumi.word2vec.vectors.WordVectors`
     (20,000 words x 300 dims; ``max_words`` keeps only the most frequent ones).
     Takes a few seconds the first time (importing spaCy's hash function dominates), then is cached.
 
