@@ -424,6 +424,7 @@ class _MultiOrderModel(NGramModel):
         w = self.windows(sentences)
         self.n_train_tokens = len(w)
         self.tables = [_Table.count(self._keys(w, m)) for m in range(1, self.n + 1)]  # orders 1 .. n
+        self._top_totals = self.tables[-1].by_history(self._base)["total"]  # C(h) of the highest order
         self._prepare()
         return self
 
@@ -461,8 +462,54 @@ class _MultiOrderModel(NGramModel):
         window = np.array([[self._id[t] for t in h] + [self._id[w]]], dtype=np.int64)
         return float(self._probs(window)[0])
 
+    def _next_probs(self, context: Sentence):
+        """P(w | context) for every w of V, in vocabulary order: a (|V|,) array."""
+        import numpy as np
+
+        h = [self._id[t] for t in self.history(context)]
+        windows = np.empty((len(self.vocab), self.n), dtype=np.int64)  # (|V|, n): h_1 .. h_{n-1} w
+        windows[:, : self.n - 1] = h
+        windows[:, -1] = np.arange(1, len(self.vocab) + 1)  # every word of V (ids 1 .. |V|)
+        return self._probs(windows)
+
     def next_word_distribution(self, context: Sentence = ()) -> dict[str, float]:
-        return dict(zip(self.vocab, self._probs(self._window(context, self.vocab)).tolist()))
+        return dict(zip(self.vocab, self._next_probs(context).tolist()))
+
+    def context_count(self, context: Sentence = ()) -> int:
+        """C(h): how often the history of ``context`` (its last n-1 tokens) preceded a token in training."""
+        import numpy as np
+
+        key = 0
+        for t in self.history(context):
+            key = key * self._base + self._id[t]
+        return int(self._top_totals.lookup(np.array([key], dtype=np.int64))[0])
+
+    def generate(self, prefix: Sentence = (), max_len: int = 30, seed: int | None = None,
+                 temperature: float = 1.0) -> list[str]:
+        """As :meth:`NGramModel.generate` (same sampling rule, p ** (1/T)), on arrays."""
+        import bisect
+
+        import numpy as np
+
+        if temperature < 0:
+            raise ValueError(f"temperature must be >= 0, got {temperature}")
+        rng = random.Random(seed)
+        words = list(prefix)
+        for _ in range(max_len):
+            p = self._next_probs(words)
+            if not (p > 0).any():
+                raise ValueError(f"history {self.history(words)} was never seen in training: no word can follow it")
+            if temperature == 0:
+                word = self.vocab[int(np.argmax(p))]
+            else:
+                with np.errstate(divide="ignore"):
+                    weights = np.exp((np.log(p) - np.log(p.max())) / temperature)  # p ** (1/T), relative to the max
+                cumulative = np.cumsum(weights)
+                word = self.vocab[bisect.bisect(cumulative.tolist(), rng.random() * cumulative[-1])]
+            if word == EOS:
+                break
+            words.append(word)
+        return words
 
     def token_logprobs(self, tokens: Sentence) -> list[float]:
         import numpy as np
@@ -496,7 +543,7 @@ class AddKNGram(_MultiOrderModel):
         self.k = float(k)
 
     def _prepare(self) -> None:
-        self._totals = self.tables[-1].by_history(self._base)["total"]
+        self._totals = self._top_totals
 
     def _counts(self, windows):
         key = self._keys(windows, self.n)
@@ -643,11 +690,9 @@ class KneserNeyNGram(_MultiOrderModel):
     def continuation_count(self, gram: Sequence[str]) -> int:
         """The adjusted count c_m of ``gram`` (m = len(gram)): N1+(• gram) for m < n, C(gram) for m = n."""
         m = len(gram)
-        window = self._window([], [])
         key = 0
         for t in gram:
             key = key * self._base + self._id[t if t == BOS else self._known(t)]
-        del window
         return int(self.adjusted[m - 1].lookup(self._np.array([key], dtype=self._np.int64))[0])
 
     def _probs(self, windows):
@@ -739,11 +784,11 @@ def novel_vocabulary(unit: str = "word", min_count: int = WORD_MIN_COUNT) -> tup
     return tuple(w for w, c in counts.items() if c >= min_count)
 
 
-def make_model(unit: str, n: int, smoothing: str) -> _MultiOrderModel:
+def make_model(unit: str, n: int, smoothing: str, min_count: int = WORD_MIN_COUNT) -> _MultiOrderModel:
     """A model of the novel trained on train and tuned on dev: ``"add-k"`` (k by grid search on
     dev), ``"interpolated"`` (λ by EM on dev) or ``"kneser-ney"`` (discounts from the training
-    counts; nothing to tune)."""
-    vocabulary = novel_vocabulary(unit)
+    counts; nothing to tune). ``min_count``: the word vocabulary (ignored for characters)."""
+    vocabulary = novel_vocabulary(unit, min_count) if unit == "word" else novel_vocabulary(unit)
     train, dev = novel_tokens("train", unit), novel_tokens("dev", unit)
     if smoothing == "add-k":
         model: _MultiOrderModel = AddKNGram(n=n, vocabulary=vocabulary).fit(train).tune(dev)
@@ -784,17 +829,11 @@ class HeldOut:
         return lm_eval.bits_per_character(self.nats + self.spelling_nats, self.n_chars)
 
 
-@lru_cache(maxsize=8)
-def _unknowns(split: str, unit: str) -> tuple[int, float]:
-    """(number of tokens outside the vocabulary, nats to spell the unknown words out)."""
+@lru_cache(maxsize=1)
+def _speller():
     from llm_shikumi import lm_eval, novel
 
-    known = set(novel_vocabulary(unit))
-    unknown = [t for p in novel_tokens(split, unit) for t in p if t not in known]
-    if unit == "char":
-        return len(unknown), 0.0  # UNK_CHAR is a symbol of the character model: nothing to spell
-    speller = lm_eval.CharUnigram(novel.split_text("train"))
-    return len(unknown), sum(speller.nats(t) for t in unknown)
+    return lm_eval.CharUnigram(novel.split_text("train"))
 
 
 def evaluate(model: _MultiOrderModel, split: str) -> HeldOut:
@@ -802,9 +841,11 @@ def evaluate(model: _MultiOrderModel, split: str) -> HeldOut:
     unit = getattr(model, "unit", "word")
     paragraphs = novel_tokens(split, unit)
     total, n_tokens = model.total_logprob(paragraphs)
-    n_unk, spelling = _unknowns(split, unit)
+    unknown = [t for p in paragraphs for t in p if t not in model._index or t in (EOS, UNK)]
+    # a character model's <unk> is UNK_CHAR, a symbol of its own: nothing more to pay
+    spelling = sum(_speller().nats(t) for t in unknown) if unit == "word" else 0.0
     n_chars = sum(len(t) for p in paragraphs for t in p) + len(paragraphs)
-    return HeldOut(-total, n_tokens, n_unk, spelling, n_chars)
+    return HeldOut(-total, n_tokens, len(unknown), spelling, n_chars)
 
 
 @dataclass(frozen=True)
