@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from llm_shikumi import training
 from llm_shikumi.training import (
     batchify, count_parameters, encode_text, evaluate_nll, random_windows, sequence_nll, set_seed,
-    stream_chunks, train_loop,
+    stream_chunks, torch_threads, train_loop,
 )
 
 
@@ -143,3 +143,12 @@ def test_evaluate_nll_restores_training_mode():
     evaluate_nll(model, [(torch.tensor([[0, 1]]), torch.tensor([[1, 2]]))], nll_fn)
     assert model.training
     assert training.nats_to_bits(math.log(2)) == pytest.approx(1.0)
+
+
+def test_torch_threads_restores_the_setting():
+    before = torch.get_num_threads()
+    with torch_threads(1):
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+    with torch_threads(None):
+        assert torch.get_num_threads() == before

@@ -13,6 +13,8 @@ and the autograder import one implementation. Built up chapter by chapter:
 - :mod:`llm_shikumi.vocab` -- vocabulary (token <-> id), one-hot and bag-of-words (chapter 03)
 - :mod:`llm_shikumi.word2vec` -- skip-gram / CBOW with negative sampling in PyTorch (chapter 04)
 - :mod:`llm_shikumi.pretrained` -- chiVe word vectors from the ja-ginza package, offline (chapter 04)
+- :mod:`llm_shikumi.training` -- seeds, batching of token streams, the generic train loop, total NLL (every neural chapter)
+- :mod:`llm_shikumi.rnn` -- the RNN recurrence from scratch, gradient norms vs distance, a character-level RNN/LSTM/GRU language model (chapter 05)
 - :mod:`llm_shikumi.attention` -- scaled dot-product and additive attention with masks (chapter 07; reused in 08)
 - :mod:`llm_shikumi.transformer`, :mod:`llm_shikumi.positional` -- multi-head attention, Transformer blocks (post-/pre-LN), positional encodings (chapter 08; blocks reused by GPT)
 - :mod:`llm_shikumi.plotting` -- every figure: bars, heatmaps, log–log plots, Japanese labels (no tofu)

@@ -10,7 +10,9 @@ The chapters show the model; the boilerplate around it lives here, written once 
 - :func:`random_windows` -- an endless supply of random ``(B, T)`` input/target windows;
 - :func:`sequence_nll` -- summed cross-entropy (negative log-likelihood, in nats) and token count;
 - :func:`train_loop` -- the generic loop: loss, backward, optional gradient clipping, step, history;
-- :func:`evaluate_nll` -- total NLL and token count over evaluation batches, without gradients.
+- :func:`evaluate_nll` -- total NLL and token count over evaluation batches, without gradients;
+- :func:`torch_threads` -- run a block with a given number of PyTorch threads (small recurrent
+  models run faster on one thread than on two busy cores).
 
 Convention: a *target* is the next token. For a stream ``ids`` the inputs are ``ids[:-1]`` and the
 targets ``ids[1:]`` (教師強制, teacher forcing), so that position ``t`` of the output predicts ``ids[t+1]``.
@@ -25,6 +27,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +49,18 @@ def set_seed(seed: int) -> torch.Generator:
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
+
+
+@contextmanager
+def torch_threads(n: int | None):
+    """Run the ``with`` block with ``torch.set_num_threads(n)`` (``None``: leave it), then restore it."""
+    old = torch.get_num_threads()
+    if n is not None:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
 
 
 def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
@@ -215,5 +230,5 @@ def nats_to_bits(nats: float) -> float:
 
 __all__: Sequence[str] = (
     "History", "batchify", "count_parameters", "encode_text", "evaluate_nll", "nats_to_bits",
-    "random_windows", "sequence_nll", "set_seed", "stream_chunks", "train_loop",
+    "random_windows", "sequence_nll", "set_seed", "stream_chunks", "torch_threads", "train_loop",
 )
