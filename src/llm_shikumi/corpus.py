@@ -1,4 +1,12 @@
-"""The course's small Japanese corpus (コーパス, corpus): one sentence per line.
+"""The templated corpus: chapter 04's 実験室 (laboratory), NOT evidence about Japanese.
+
+Its relations are built in on purpose: the people words sit on a gender (m/f) × group
+(royal / family / common) grid, every word of a group gets the same context lists, and gender is
+marked by 彼/彼女 and 男性/女性. So 王 - 男 + 女 ≈ 女王 is solved by the raw co-occurrence counts
+alone, without any learning (chapter 04 shows it; a test checks it). The course's real text is
+:mod:`llm_shikumi.novel`. The template sentences are not always natural Japanese.
+
+One sentence per line.
 
 Nothing can be downloaded when the book is built, so the corpus is *generated* by this
 module and committed as ``data/corpus_ja.txt`` (CC0, written by the project; see

@@ -25,7 +25,7 @@ from llm_shikumi.word2vec.counts import (
     ppmi_svd_vectors,
     truncated_svd,
 )
-from llm_shikumi.word2vec.data import novel_sentences
+from llm_shikumi.word2vec.data import NOVEL_CBOW, NOVEL_COUNTS, NOVEL_SKIPGRAM, NOVEL_WORD_GROUPS, novel_sentences
 from llm_shikumi.word2vec.model import Word2Vec, train_word2vec
 from llm_shikumi.word2vec.pairs import (
     cbow_pairs,
@@ -50,7 +50,7 @@ from llm_shikumi.word2vec.vectors import (
 )
 
 __all__ = [
-    "AnalogyResult", "Word2Vec", "WordVectors", "cbow_pairs", "cbow_tensors", "chance_neighbour_accuracy",
+    "NOVEL_CBOW", "NOVEL_COUNTS", "NOVEL_SKIPGRAM", "NOVEL_WORD_GROUPS", "AnalogyResult", "Word2Vec", "WordVectors", "cbow_pairs", "cbow_tensors", "chance_neighbour_accuracy",
     "cooccurrence_matrix", "cooccurrence_vectors", "cosine_similarity", "evaluate_analogy", "keep_probabilities",
     "negative_sampling_gradients", "negative_sampling_loss", "neighbour_accuracy", "noise_distribution",
     "novel_sentences", "pca_2d", "plot_word_map", "ppmi", "ppmi_svd_vectors", "random_vectors",

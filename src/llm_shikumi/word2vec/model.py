@@ -174,6 +174,9 @@ def train_word2vec(sentences: Sequence[Sequence[str]], dim: int = 50, window: in
                 total += batch_loss * len(batch)
                 n += len(batch)
             history.append(total / max(n, 1))
+            if not math.isfinite(history[-1]):
+                raise FloatingPointError(f"the loss became {history[-1]} in epoch {epoch + 1}: "
+                                         f"lower the learning rate (lr={lr}) or the batch size ({batch_size})")
             n_examples.append(n)
             if verbose:
                 print(f"epoch {epoch + 1}/{epochs}: loss {history[-1]:.4f} "
