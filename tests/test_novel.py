@@ -88,3 +88,10 @@ def test_char_unigram_charges_unknown_words():
     assert lm_eval.map_unknown_chars("ねずみ", speller.vocabulary) == "ね" + lm_eval.UNK_CHAR * 2
     # a distribution: probabilities over the vocabulary sum to 1
     assert sum(math.exp(lp) for lp in speller.logprob.values()) == pytest.approx(1.0)
+
+
+def test_compressor_baseline_uses_the_training_text():
+    train = "吾輩は猫である。名前はまだ無い。" * 50
+    seen = lm_eval.compressor_bits_per_character(train, "吾輩は猫である。名前はまだ無い。" * 2)
+    unseen = lm_eval.compressor_bits_per_character(train, "どこで生れたかとんと見当がつかぬ。" * 2)
+    assert 0 <= seen < unseen  # text seen in training costs (almost) nothing

@@ -78,3 +78,20 @@ class CharUnigram:
 def unk_spelling_nats(word: str, speller: CharUnigram) -> float:
     """Extra nats a word model pays when the actual word behind ``<unk>`` is ``word``."""
     return speller.nats(word)
+
+
+def compressor_bits_per_character(train_text: str, test_text: str, preset: int = 9) -> float:
+    """Bits per character a general-purpose compressor (LZMA, as in ``xz``) needs for ``test_text``.
+
+    To be fair to the language models, which learned from the training text, the compressor may read
+    it too: the cost of the test text is the growth of the compressed size when it is appended,
+    8 * (|lzma(train + test)| - |lzma(train)|) / len(test).
+    """
+    import lzma
+
+    def size(text: str) -> int:
+        return len(lzma.compress(text.encode("utf-8"), preset=preset | lzma.PRESET_EXTREME))
+
+    if not test_text:
+        raise ValueError("test_text が空です")
+    return 8 * (size(train_text + test_text) - size(train_text)) / len(test_text)
