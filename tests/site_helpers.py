@@ -10,7 +10,7 @@ import os
 import re
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -290,6 +290,10 @@ CHROMIUM_FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=ja",
+    # No request leaves the host: every host but the loopback goes through a proxy that is not there
+    # (port 9, discard), and no name is looked up. A page asking for a CDN then fails loudly in the
+    # tests instead of quietly working on a machine with internet.
+    "--proxy-server=http://127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 )
 
 
@@ -308,6 +312,8 @@ def start_chromium(user_data_dir: Path, env: dict | None = None):
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={user_data_dir}")
+    # Console messages (driver.get_log("browser")) and the DevTools network events (get_log("performance")).
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER, env=env), options=options)
     driver.set_page_load_timeout(30)
     driver.set_script_timeout(30)
@@ -416,6 +422,10 @@ def glyph_fingerprints(driver, chars: list[str], family: str, size: int = 48) ->
     return driver.execute_async_script(_GLYPH_FINGERPRINTS_JS, chars, family, size)
 
 
+# No font has a glyph for these: U+0378 is unassigned, U+E000 is private use. They draw as a box.
+NO_GLYPH = ["\u0378", "\ue000"]
+
+
 def tofu_problems(fingerprints: dict, japanese: list[str], boxes: list[str]) -> list[str]:
     """What is wrong with the drawings of the `japanese` characters: one draws nothing, several draw
     the same pixels (a font lacking them draws its .notdef box for each), or one draws the same pixels
@@ -430,3 +440,289 @@ def tofu_problems(fingerprints: dict, japanese: list[str], boxes: list[str]) -> 
         if len(chars) > 1 and any(ch in japanese for ch in chars):
             problems.append("these draw identical pixels (a box?): " + ", ".join(map(name, chars)))
     return problems
+
+
+# --------------------------------------------------------------------------- the browser suite: one visit per page
+
+# Runs in the page once it has loaded: waits for MathJax's first typesetting and for the web fonts,
+# then reports what the checks need. Text inside code (pre, code, .highlight) is not "visible prose":
+# a regular expression in a code cell may well contain \( or $$.
+_PAGE_PROBE_JS = r"""
+const done = arguments[arguments.length - 1];
+(async () => {
+  const mj = window.MathJax;
+  let mathjaxError = null;
+  if (mj && mj.startup && mj.startup.promise) {
+    try { await mj.startup.promise; } catch (e) { mathjaxError = String(e); }
+  }
+  await document.fonts.ready;
+  const JAPANESE = /[\u3040-\u30ff\u3400-\u9fff]/;
+  const SKIP = "pre, code, script, style, textarea, noscript, mjx-container, .highlight";
+  const rawTex = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let probe = null;
+  let japaneseChars = "";
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || el.closest(SKIP)) continue;
+    const text = node.textContent;
+    for (const token of ["\\(", "\\[", "$$"]) {
+      const i = text.indexOf(token);
+      if (i >= 0) rawTex.push(text.slice(Math.max(0, i - 30), i + 50).replace(/\s+/g, " ").trim());
+    }
+    if (JAPANESE.test(text) && el.getClientRects().length) {
+      if (!probe && el.closest("main, article, .bd-article")) probe = el;
+      for (const ch of text) {
+        if (JAPANESE.test(ch) && !japaneseChars.includes(ch) && japaneseChars.length < 8) japaneseChars += ch;
+      }
+    }
+  }
+  document.querySelectorAll("[data-jp-probe]").forEach(e => e.removeAttribute("data-jp-probe"));
+  if (probe) probe.setAttribute("data-jp-probe", "1");
+  const math = Array.from(document.querySelectorAll("span.math, div.math"));
+  done({
+    title: document.title,
+    rawTex: rawTex,
+    mathElements: math.length,
+    unrenderedMath: math.filter(e => !e.querySelector("mjx-container")).map(e => e.textContent.trim().slice(0, 80)),
+    mathjaxOutput: document.querySelectorAll("mjx-container").length,
+    mathjaxLoaded: !!(mj && mj.startup),
+    mathjaxError: mathjaxError,
+    brokenImages: Array.from(document.images)
+      .filter(img => !(img.complete && img.naturalWidth > 0 && img.naturalHeight > 0))
+      .map(img => img.currentSrc || img.src || img.outerHTML.slice(0, 120)),
+    links: Array.from(document.querySelectorAll("a[href]"), a => a.href),
+    ids: Array.from(document.querySelectorAll("[id]"), e => e.id)
+      .concat(Array.from(document.querySelectorAll("a[name]"), a => a.name)),
+    japaneseSample: probe ? probe.textContent.trim().slice(0, 40) : null,
+    japaneseChars: japaneseChars,
+    bodyFont: getComputedStyle(document.body).fontFamily,
+  });
+})().catch(e => done({probeError: String(e)}));
+"""
+
+# Horizontal overflow of the page at the current viewport, and the outermost elements sticking out.
+_OVERFLOW_JS = r"""
+const root = document.documentElement;
+const width = root.clientWidth;
+const clipped = el => {
+  for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+    if (["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(a).overflowX)) return true;
+  }
+  return false;
+};
+const name = el => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${el.classList.length ? "." + Array.from(el.classList).join(".") : ""}`;
+const wide = Array.from(document.body.querySelectorAll("*")).filter(el => {
+  const r = el.getBoundingClientRect();
+  return r.width > 0 && r.right > width + 1 && getComputedStyle(el).position !== "fixed" && !clipped(el);
+});
+// the innermost elements sticking out (no child of theirs sticks out): the content that is too wide
+const innermost = wide.filter(el => !wide.some(other => other !== el && el.contains(other)));
+const found = innermost.slice(0, 5).map(el => `${name(el)} (right edge ${Math.round(el.getBoundingClientRect().right)} px): ${(el.textContent || "").trim().slice(0, 60)}`);
+// text running out of its box (a long URL that does not break)
+if (root.scrollWidth > width + 1) {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let node = walker.nextNode(); node && found.length < 10; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || !node.textContent.trim() || clipped(el) || getComputedStyle(el).position === "fixed") continue;
+    range.selectNodeContents(node);
+    const r = range.getBoundingClientRect();
+    if (r.width > 0 && r.right > width + 1) found.push(`text in ${name(el)} (right edge ${Math.round(r.right)} px): ${node.textContent.trim().slice(0, 60)}`);
+  }
+}
+return {scrollWidth: root.scrollWidth, clientWidth: width, sticking_out: found};
+"""
+
+
+@dataclass
+class PageReport:
+    """What one visit of one page found (see visit_page)."""
+
+    page: str                      # path from the site root, e.g. "chapters/01_x.html"
+    title: str = ""
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)   # "URL: reason"
+    remote_requests: list[str] = field(default_factory=list)   # URLs on another host than the site's
+    raw_tex: list[str] = field(default_factory=list)
+    math_elements: int = 0
+    unrendered_math: list[str] = field(default_factory=list)
+    mathjax_output: int = 0
+    mathjax_error: str | None = None
+    broken_images: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    japanese_sample: str | None = None
+    japanese_chars: str = ""
+    japanese_fonts: list[str] = field(default_factory=list)   # fonts that drew the sampled Japanese element
+    tofu: list[str] = field(default_factory=list)
+    body_font: str = ""
+    load_error: str | None = None
+
+
+def _drain_logs(driver) -> tuple[list[dict], list[dict]]:
+    return driver.get_log("browser"), driver.get_log("performance")
+
+
+def network_problems(performance_log: list[dict], base_url: str) -> tuple[list[str], list[str]]:
+    """From Chromium's DevTools performance log: (failed requests, requests to another host).
+
+    A request failed when the server answered with a status >= 400 or it never completed
+    (Network.loadingFailed: refused, blocked, not found...). Requests cancelled by the page itself and
+    the browser's unasked /favicon.ico do not count."""
+    urls: dict[str, str] = {}
+    failed, remote = [], []
+    origin = base_url.rstrip("/")
+    for entry in performance_log:
+        message = json.loads(entry["message"])["message"]
+        method, params = message.get("method"), message.get("params", {})
+        if method == "Network.requestWillBeSent":
+            url = params["request"]["url"]
+            urls[params["requestId"]] = url
+            if url.startswith(("http:", "https:", "ws:", "wss:")) and not url.startswith(origin + "/") and url != origin:
+                remote.append(url)
+        elif method == "Network.responseReceived":
+            status, url = params["response"]["status"], params["response"]["url"]
+            if status >= 400 and urlsplit(url).path != "/favicon.ico":
+                failed.append(f"{url}: HTTP {status}")
+        elif method == "Network.loadingFailed" and not params.get("canceled"):
+            url = urls.get(params["requestId"], "?")
+            if urlsplit(url).path != "/favicon.ico":
+                failed.append(f"{url}: {params.get('errorText')}")
+    return sorted(set(failed)), sorted(set(remote))
+
+
+def japanese_font_families() -> set[str]:
+    """Family names (every localised name) of the installed fonts that cover Japanese (fontconfig)."""
+    import subprocess
+
+    out = subprocess.run(["fc-list", ":lang=ja", "family"], capture_output=True, text=True, check=False).stdout
+    return {name.strip() for line in out.splitlines() for name in line.split(",") if name.strip()}
+
+
+def platform_fonts_of(driver, selector: str) -> list[tuple[str, int]]:
+    """(family, glyph count) of the fonts Chromium really used to draw the text of the element
+    `selector` (DevTools CSS.getPlatformFontsForNode); [] when there is no such element."""
+    driver.execute_cdp_cmd("DOM.enable", {})
+    driver.execute_cdp_cmd("CSS.enable", {})
+    root = driver.execute_cdp_cmd("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    node = driver.execute_cdp_cmd("DOM.querySelector", {"nodeId": root, "selector": selector}).get("nodeId")
+    if not node:
+        return []
+    fonts = driver.execute_cdp_cmd("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    return [(f["familyName"], int(f.get("glyphCount", 0))) for f in fonts]
+
+
+def japanese_font_problem(fonts: list[tuple[str, int]], japanese_families: set[str]) -> str | None:
+    """Why the Japanese text drawn with `fonts` (platform_fonts_of) was not drawn with a Japanese font,
+    or None when one of the fonts that drew glyphs is a Japanese one."""
+    if not fonts:
+        return "the browser reports no font for the element"
+    if any(family in japanese_families and glyphs > 0 for family, glyphs in fonts):
+        return None
+    return (f"drawn with {', '.join(f'{f} ({n} glyphs)' for f, n in fonts)}, none of which covers Japanese "
+            f"(Japanese fonts installed: {sorted(japanese_families) or 'none'})")
+
+
+def visit_page(driver, base_url: str, page: str, japanese_families: set[str], screenshot: Path | None = None,
+               timeout: float = 20) -> PageReport:
+    """Open `page` (a path from the site root) and collect everything the suite checks about it."""
+    from selenium.common.exceptions import TimeoutException, WebDriverException
+
+    report = PageReport(page)
+    _drain_logs(driver)
+    try:
+        driver.get(base_url + page)
+        wait_until_loaded(driver, timeout)
+        found = driver.execute_async_script(_PAGE_PROBE_JS)
+    except (TimeoutException, WebDriverException) as error:
+        report.load_error = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+        found = {}
+    if "probeError" in found:
+        report.load_error = f"page probe failed: {found['probeError']}"
+    if found and "probeError" not in found:
+        report.title = found["title"]
+        report.raw_tex = found["rawTex"]
+        report.math_elements = found["mathElements"]
+        report.unrendered_math = found["unrenderedMath"]
+        report.mathjax_output = found["mathjaxOutput"]
+        report.mathjax_error = found["mathjaxError"]
+        report.broken_images = found["brokenImages"]
+        report.links = found["links"]
+        report.ids = set(found["ids"])
+        report.japanese_sample = found["japaneseSample"]
+        report.japanese_chars = found["japaneseChars"]
+        report.body_font = found["bodyFont"]
+        if report.japanese_sample:
+            fonts = platform_fonts_of(driver, "[data-jp-probe]")
+            report.japanese_fonts = [f"{family} ({glyphs})" for family, glyphs in fonts]
+            problem = japanese_font_problem(fonts, japanese_families)
+            if problem:
+                report.tofu.append(f"{report.japanese_sample!r}: {problem}")
+        if report.japanese_chars:
+            chars = list(report.japanese_chars)
+            drawn = glyph_fingerprints(driver, chars + NO_GLYPH, report.body_font)
+            report.tofu += tofu_problems(drawn, chars, NO_GLYPH)
+    if screenshot is not None:
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(screenshot))
+    console, performance = _drain_logs(driver)
+    report.console_errors = [f"{e.get('level')}: {e.get('message')}" for e in console if e.get("level") == "SEVERE"]
+    report.failed_requests, report.remote_requests = network_problems(performance, base_url)
+    return report
+
+
+def phone_overflow(driver, base_url: str, page: str, screenshot: Path | None = None) -> dict:
+    """Open `page` at the current (phone) viewport: {"scrollWidth", "clientWidth", "sticking_out"}."""
+    driver.get(base_url + page)
+    wait_until_loaded(driver)
+    result = driver.execute_script(_OVERFLOW_JS)
+    if screenshot is not None:
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(screenshot))
+    return result
+
+
+def emulate_phone(driver, width: int = 390, height: int = 844) -> None:
+    """Make the viewport a phone's (mobile, `width` CSS pixels) until reset_emulation."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True})
+
+
+def reset_emulation(driver) -> None:
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+_ID_ATTR = re.compile(r"""\s(?:id|name)=["']([^"']+)["']""")
+
+
+def link_problems(reports: dict[str, PageReport], html_dir: Path, base_url: str) -> list[str]:
+    """Internal links (to the site itself) of the visited pages whose file is missing from the build or
+    whose #anchor is not an id on the target page (ids as the browser saw them on visited pages, or read
+    from the HTML of files that were not visited)."""
+    problems = []
+    static_ids: dict[Path, set[str]] = {}
+    for report in reports.values():
+        for href in report.links:
+            if not href.startswith(base_url):
+                continue
+            parts = urlsplit(href)
+            path = unquote(parts.path[len(urlsplit(base_url).path):])
+            if path == "" or path.endswith("/"):
+                path += "index.html"
+            target = html_dir / path
+            if not target.is_file():
+                problems.append(f"{report.page}: link to {path}, which is not in the build ({href})")
+                continue
+            fragment = unquote(parts.fragment)
+            if not fragment or target.suffix != ".html":
+                continue
+            if path in reports:
+                ids = reports[path].ids
+            else:
+                if target not in static_ids:
+                    static_ids[target] = set(_ID_ATTR.findall(target.read_text(encoding="utf-8", errors="replace")))
+                ids = static_ids[target]
+            if fragment not in ids:
+                problems.append(f"{report.page}: link to {path}#{fragment}, but that page has no id {fragment!r}")
+    return sorted(set(problems))

@@ -1,10 +1,19 @@
-"""The built site in a real headless browser: search, every page loading, Japanese glyphs.
+"""The built site in a real headless browser, page by page (issue 13).
 
 `_build/html` is served on 127.0.0.1 (fixture `site_server`) and opened in Debian's Chromium through
-Selenium (fixture `chromium`). A missing chromium/chromedriver fails the tests: run `make system-deps`.
+Selenium (fixture `chromium`), one browser session for everything. Chromium is started so that no
+request can leave the host (site_helpers.CHROMIUM_FLAGS): a page that needs a CDN fails here.
+
+Every page of the site (each `_toc.yml` page and every other HTML page but genindex/search) is visited
+once at desktop width (fixture `visits`) and once at phone width; screenshots of both are written under
+`_build/screenshots/` for review. Each check is its own test over all pages, and each is shown to fail
+on a small site built to be broken (`test_checks_catch_a_broken_page`).
+
+A missing chromium/chromedriver fails the tests: run `make system-deps`.
 """
 from __future__ import annotations
 
+import shutil
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -12,25 +21,176 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.support.ui import WebDriverWait
 
 from site_helpers import (
+    BUILD_DIR,
     MORPHOLOGY_CHAPTER,
-    body_font_family,
-    broken_images,
-    glyph_fingerprints,
+    REPO_ROOT,
+    PageReport,
+    binder_links,
+    colab_links,
+    configured_repository,
+    emulate_phone,
+    japanese_font_families,
+    japanese_font_problem,
+    link_problems,
+    phone_overflow,
+    read_config,
+    reset_emulation,
+    serve_directory,
     site_pages,
+    source_of,
     toc_docnames,
-    tofu_problems,
-    wait_until_loaded,
+    visit_page,
 )
 
 pytestmark = pytest.mark.slow
 
 SEARCH_TIMEOUT = 20  # seconds for search.html to load the index and list its results
+SCREENSHOTS = BUILD_DIR / "screenshots"
+PHONE_WIDTH = 390  # CSS pixels (an iPhone 12-15)
 
+
+def _pages_to_visit(html_dir) -> list[str]:
+    pages = {p.relative_to(html_dir).as_posix() for p in site_pages(html_dir)}
+    return sorted(pages | {f"{d}.html" for d in toc_docnames()})
+
+
+def _screenshot(kind: str, page: str):
+    return SCREENSHOTS / kind / page.replace("/", "__").replace(".html", ".png")
+
+
+@pytest.fixture(scope="module")
+def visits(chromium, site_server, built_html_dir) -> dict[str, PageReport]:
+    """Every page visited once at desktop width: {page: PageReport}; screenshots in _build/screenshots/desktop."""
+    families = japanese_font_families()
+    return {page: visit_page(chromium, site_server.url, page, families, _screenshot("desktop", page))
+            for page in _pages_to_visit(built_html_dir)}
+
+
+def _problems(visits: dict[str, PageReport], describe) -> list[str]:
+    return [f"{page}: {problem}" for page, report in visits.items() for problem in describe(report)]
+
+
+def _fail_if(problems: list[str], what: str, visits) -> None:
+    assert not problems, f"{len(problems)} {what} on the {len(visits)} pages:\n" + "\n".join(problems)
+
+
+# --------------------------------------------------------------------------- the checks, over every page
+
+
+def test_every_page_was_visited(visits, built_html_dir):
+    """The suite opened every page of _toc.yml (and every other page of the site) and each loaded: it
+    has a title and the page probe ran. Prints the list of pages, so a run shows what it covered."""
+    print(f"\nvisited {len(visits)} pages:", *visits, sep="\n  ")
+    missing = [f"{d}.html" for d in toc_docnames() if f"{d}.html" not in visits]
+    assert not missing, f"pages of _toc.yml the suite did not visit: {missing}"
+    _fail_if(_problems(visits, lambda r: [r.load_error] if r.load_error else
+                       ([] if r.title.strip() else ["empty <title>"])), "pages that did not load", visits)
+
+
+def test_no_console_errors(visits):
+    """No page logs an error to the browser console (a script that throws, a resource that fails)."""
+    _fail_if(_problems(visits, lambda r: r.console_errors), "console errors", visits)
+
+
+def test_no_failed_requests(visits):
+    """Every request of every page succeeded: no HTTP status >= 400 and no request that never completed
+    (DevTools network events; the browser's unasked /favicon.ico aside)."""
+    _fail_if(_problems(visits, lambda r: r.failed_requests), "failed requests", visits)
+
+
+def test_no_request_leaves_the_host(visits):
+    """No page asks another host for anything (a CDN script, a web font, an analytics beacon): the
+    site works from a plain static server without network."""
+    _fail_if(_problems(visits, lambda r: r.remote_requests), "requests to other hosts", visits)
+
+
+def test_formulas_are_rendered(visits):
+    """No raw LaTeX is left in the visible text (`\\(`, `\\[`, `$$`, code aside), every formula element has
+    MathJax's output (mjx-container), and MathJax started without error. At least one page has math."""
+    def describe(r: PageReport) -> list[str]:
+        found = [f"raw LaTeX in the text: {t!r}" for t in r.raw_tex]
+        found += [f"formula not rendered by MathJax: {t!r}" for t in r.unrendered_math]
+        if r.math_elements and not r.mathjax_output:
+            found.append(f"{r.math_elements} formula elements but no MathJax output (MathJax not loaded?)")
+        if r.mathjax_error:
+            found.append(f"MathJax failed: {r.mathjax_error}")
+        return found
+
+    _fail_if(_problems(visits, describe), "math problems", visits)
+    assert any(r.mathjax_output for r in visits.values()), "no page has rendered math: the check checked nothing"
+
+
+def test_images_load(visits):
+    """Every <img> of every page loaded with a non-zero size (naturalWidth and naturalHeight > 0)."""
+    _fail_if(_problems(visits, lambda r: [f"image did not load: {src}" for src in r.broken_images]),
+             "broken images", visits)
+
+
+def test_internal_links_and_anchors_resolve(visits, site_server, built_html_dir):
+    """Every link from a page to the site itself opens a file of the build, and its #anchor is an
+    element id on the target page."""
+    problems = link_problems(visits, built_html_dir, site_server.url)
+    assert sum(len(r.links) for r in visits.values()) > 0, "no links found: the check checked nothing"
+    assert not problems, f"{len(problems)} broken internal links:\n" + "\n".join(problems)
+
+
+def test_japanese_is_drawn_with_a_japanese_font(visits):
+    """On every page, a Japanese element of the content is drawn (as Chromium reports,
+    CSS.getPlatformFontsForNode) with a font that covers Japanese (fontconfig's :lang=ja), and its
+    Japanese characters, drawn in the page's body font, are real glyphs, not boxes ("tofu")."""
+    assert japanese_font_families(), "no Japanese font installed: `make system-deps` installs fonts-ipaexfont"
+    with_japanese = [r for r in visits.values() if r.japanese_sample]
+    assert with_japanese, "no page has Japanese text in its content: the check checked nothing"
+    _fail_if(_problems(visits, lambda r: r.tofu), "Japanese text drawn without a Japanese font", visits)
+
+
+def test_launch_buttons_point_at_notebooks_that_exist(visits):
+    """Every Colab and Binder button in the browser opens a notebook that exists in the repository, on
+    the repository and branch of _config.yml; every chapter and exercise page has both buttons."""
+    config, repo = read_config(), configured_repository()
+    launch = config.get("launch_buttons") or {}
+    problems, buttons = [], 0
+    for page, report in visits.items():
+        found = {"Colab": colab_links(report.links, launch.get("colab_url") or "https://colab.research.google.com"),
+                 "Binder": binder_links(report.links, launch.get("binderhub_url") or "https://mybinder.org")}
+        docname = page.removesuffix(".html")
+        source = source_of(docname)
+        for kind, links in found.items():
+            if not links and docname.startswith(("chapters/", "exercises/")):
+                problems.append(f"{page}: no {kind} button")
+            for link in links:
+                buttons += 1
+                if (link.owner, link.name, link.branch) != (repo.owner, repo.name, repo.branch):
+                    problems.append(f"{page}: {kind} opens {link.owner}/{link.name}@{link.branch}, not {repo}")
+                if not (REPO_ROOT / link.notebook).is_file():
+                    problems.append(f"{page}: {kind} opens {link.notebook}, which is not in the repository")
+                elif source is not None and (REPO_ROOT / link.notebook) != source:
+                    problems.append(f"{page}: {kind} opens {link.notebook}, not this page's {source.relative_to(REPO_ROOT)}")
+    assert buttons, "no launch button on any page: the check checked nothing"
+    assert not problems, "\n".join(problems)
+
+
+def test_phone_width_has_no_horizontal_scroll(chromium, site_server, built_html_dir):
+    """At a phone's width (390 CSS px, mobile viewport) no page scrolls sideways: wide tables and code
+    scroll inside their own box. Screenshots in _build/screenshots/phone."""
+    problems = []
+    pages = _pages_to_visit(built_html_dir)
+    emulate_phone(chromium, PHONE_WIDTH)
+    try:
+        for page in pages:
+            found = phone_overflow(chromium, site_server.url, page, _screenshot("phone", page))
+            if found["scrollWidth"] > found["clientWidth"] + 1:
+                problems.append(f"{page}: page is {found['scrollWidth']} px wide in a {found['clientWidth']} px "
+                                f"viewport; sticking out: {found['sticking_out']}")
+    finally:
+        reset_emulation(chromium)
+    assert not problems, f"{len(problems)} of {len(pages)} pages scroll sideways on a phone:\n" + "\n".join(problems)
+
+
+# --------------------------------------------------------------------------- search
 
 # Sphinx's search.html puts <h2>検索中<span>(pulsing dots)</span></h2> in #search-results when a search
 # starts, and replaces the heading's content with plain text (検索結果) once it has listed every result.
-# (Neither its summary line, left empty by Sphinx's Japanese translation, nor Search._pulse_status,
-# which its pulse timer sets again after the stop, tells that the search has finished.)
 _SEARCH_FINISHED_JS = (
     "const h = document.querySelector('#search-results h2'); return h !== null && h.children.length === 0")
 _SEARCH_RESULT_LINKS_JS = (
@@ -51,62 +211,121 @@ def search_results(driver, base_url: str, query: str) -> list[str]:
     return [urlsplit(href).path.removeprefix(base_path) for href in driver.execute_script(_SEARCH_RESULT_LINKS_JS)]
 
 
-@pytest.mark.parametrize("query", ["形態素", "解析"])
-def test_search_finds_the_morphology_chapter(chromium, site_server, query):
-    """Searching the site for 形態素 or for 解析 (one word inside 形態素解析) lists the chapter on
-    morphological analysis among the results."""
+# (query, the page it must find: a docname or a docname prefix such as "chapters/05_"), Japanese and
+# English terms taken from the chapters. A term is checked when _toc.yml has its page, so the list
+# already holds the chapters still being written.
+SEARCH_TERMS = [
+    ("形態素", MORPHOLOGY_CHAPTER),
+    ("解析", MORPHOLOGY_CHAPTER),          # one word inside 形態素解析 (the MeCab splitter)
+    ("MeCab", MORPHOLOGY_CHAPTER),
+    ("形態素", "exercises/morphology"),     # the full-text index, not only titles
+    ("パープレキシティ", "chapters/02_"),
+    ("perplexity", "chapters/02_"),
+    ("one-hot", "chapters/03_"),
+    ("word2vec", "chapters/04_"),
+    ("分散表現", "chapters/04_"),
+    ("skip-gram", "chapters/04_"),
+    ("RNN", "chapters/05_"),
+    ("seq2seq", "chapters/06_"),
+    ("注意機構", "chapters/07_"),
+    ("attention", "chapters/07_"),
+    ("Transformer", "chapters/08_"),
+]
+
+
+def _page_of(target: str) -> str | None:
+    return next((d for d in toc_docnames() if d == target or (target.endswith("_") and d.startswith(target))), None)
+
+
+_SEARCH_CASES = [(query, page) for query, target in SEARCH_TERMS if (page := _page_of(target))]
+
+
+def test_search_terms_cover_the_book():
+    """The search list applies to at least the first chapters (so the search tests test something)."""
+    assert len(_SEARCH_CASES) >= 4, f"only {_SEARCH_CASES} of SEARCH_TERMS have their page in _toc.yml"
+
+
+@pytest.mark.parametrize(("query", "page"), _SEARCH_CASES, ids=[f"{q}->{p}" for q, p in _SEARCH_CASES])
+def test_search_finds_the_page(chromium, site_server, query, page):
+    """Searching the site for the term lists the page it is taught in."""
     pages = search_results(chromium, site_server.url, query)
-    expected = f"{MORPHOLOGY_CHAPTER}.html"
-    assert expected in pages, f"search for {query!r} does not list {expected}; it lists {pages or 'nothing'}"
+    assert f"{page}.html" in pages, f"search for {query!r} does not list {page}.html; it lists {pages or 'nothing'}"
 
 
-def test_search_finds_a_word_in_the_text_of_a_page(chromium, site_server):
-    """Searching 形態素 also lists the exercise page, whose text and title (演習: 形態素解析 ...) contain
-    the word: the full-text index, not only the title rule, must answer a compound word."""
-    pages = search_results(chromium, site_server.url, "形態素")
-    assert "exercises/morphology.html" in pages, f"search for '形態素' lists {pages or 'nothing'}"
+# --------------------------------------------------------------------------- the checks can fail
+
+_BAD_PAGE = """<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>壊れたページ</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<script>window.MathJax = {};</script>
+<script defer src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>
+</head><body><main>
+<p>日本語の文です。式 <span class="math notranslate nohighlight">\\(D = 2\\)</span> と $$x^2$$ です。</p>
+<img src="missing.png" alt="ない画像">
+<a href="nowhere.html">ないページ</a> <a href="good.html#no-such-anchor">ない見出し</a> <a href="good.html#here">ある見出し</a>
+<div style="width: 1200px">横に長い箱</div>
+<script>console.error("わざと出したエラー")</script>
+</main></body></html>
+"""
+
+_GOOD_PAGE = """<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>正しいページ</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<script defer src="_static/mathjax/tex-mml-chtml.js"></script>
+</head><body><main>
+<h2 id="here">見出し</h2>
+<p>日本語の文です。式 <span class="math notranslate nohighlight">\\(D = 2\\)</span> は描かれます。</p>
+<a href="bad.html">戻る</a>
+</main></body></html>
+"""
 
 
-def _pages_to_load(html_dir) -> list[str]:
-    pages = {p.relative_to(html_dir).as_posix() for p in site_pages(html_dir)}
-    return sorted(pages | {f"{d}.html" for d in toc_docnames()})
+@pytest.fixture(scope="module")
+def broken_site(tmp_path_factory, built_html_dir):
+    """A two-page site: bad.html breaks every rule once, good.html breaks none (and uses the book's MathJax)."""
+    root = tmp_path_factory.mktemp("broken-site")
+    (root / "bad.html").write_text(_BAD_PAGE, encoding="utf-8")
+    (root / "good.html").write_text(_GOOD_PAGE, encoding="utf-8")
+    shutil.copytree(built_html_dir / "_static" / "mathjax", root / "_static" / "mathjax")
+    with serve_directory(root) as server:
+        yield root, server
 
 
-def test_every_page_loads(chromium, site_server, built_html_dir):
-    """Every page of the site (each _toc.yml page, and every other HTML page but genindex/search) loads
-    in the browser: the server answered every request of it without an error (no 404 for the page, a
-    stylesheet, a script or an image), it has a title, and each of its <img> has loaded (naturalWidth > 0)."""
-    pages = _pages_to_load(built_html_dir)
-    problems = []
-    for page in pages:
-        errors_before = len(site_server.errors)
-        chromium.get(site_server.url + page)
-        try:
-            wait_until_loaded(chromium)
-        except TimeoutException:
-            problems.append(f"{page}: did not finish loading (document or images) within 20 s")
-            continue
-        if not chromium.title.strip():
-            problems.append(f"{page}: empty <title>")
-        problems += [f"{page}: HTTP {status} for {path}" for path, status in site_server.errors[errors_before:]]
-        problems += [f"{page}: image did not load: {src}" for src in broken_images(chromium)]
-    assert not problems, f"{len(problems)} problem(s) on the {len(pages)} pages:\n" + "\n".join(problems)
+def test_checks_catch_a_broken_page(chromium, broken_site):
+    """Each page check fails on a page made to break it (CDN MathJax, raw LaTeX, a missing image, a
+    console error, a dead link and a dead anchor, a 1200 px box on a phone), and passes on a clean page."""
+    root, server = broken_site
+    families = japanese_font_families()
+    bad = visit_page(chromium, server.url, "bad.html", families)
+    good = visit_page(chromium, server.url, "good.html", families)
+
+    assert any("cdn.jsdelivr.net" in url for url in bad.remote_requests), bad.remote_requests
+    assert any("cdn.jsdelivr.net" in f for f in bad.failed_requests), bad.failed_requests  # blocked: no network
+    assert any("missing.png" in f and "404" in f for f in bad.failed_requests), bad.failed_requests
+    assert any("わざと出したエラー" in e for e in bad.console_errors), bad.console_errors
+    assert any("D = 2" in t for t in bad.raw_tex) and any("x^2" in t for t in bad.raw_tex), bad.raw_tex
+    assert bad.unrendered_math and bad.mathjax_output == 0, (bad.unrendered_math, bad.mathjax_output)
+    assert any("missing.png" in src for src in bad.broken_images), bad.broken_images
+    links = link_problems({"bad.html": bad, "good.html": good}, root, server.url)
+    assert any("nowhere.html" in p for p in links) and any("no-such-anchor" in p for p in links), links
+    assert not any("#here" in p for p in links), links
+
+    for found in (good.remote_requests, good.failed_requests, good.console_errors, good.raw_tex,
+                  good.unrendered_math, good.broken_images, good.tofu):
+        assert found == [], f"the clean page was flagged: {found}"
+    assert good.mathjax_output == 1, "MathJax did not render the clean page's formula"
+    assert good.japanese_fonts, "the browser reported no font for the clean page's Japanese text"
+
+    emulate_phone(chromium, PHONE_WIDTH)
+    try:
+        wide = phone_overflow(chromium, server.url, "bad.html")
+        narrow = phone_overflow(chromium, server.url, "good.html")
+    finally:
+        reset_emulation(chromium)
+    assert wide["scrollWidth"] > wide["clientWidth"] + 1 and wide["sticking_out"], wide
+    assert narrow["scrollWidth"] <= narrow["clientWidth"] + 1, narrow
 
 
-JAPANESE = ["形", "態", "素", "解", "析", "の", "ア"]
-# No font has a glyph for these: U+0378 is unassigned, U+E000 is private use. They draw as a box.
-NO_GLYPH = ["\u0378", "\ue000"]
-
-
-def test_japanese_text_is_not_drawn_as_boxes(chromium, site_server):
-    """On the chapter page, Japanese characters drawn with the font-family of the page body come out
-    as real glyphs: each draws different pixels, and none draws like a character no font has (.notdef
-    box, "tofu"). Fails when the machine has no Japanese font (fonts-ipaexfont: `make system-deps`)."""
-    chromium.get(f"{site_server.url}{MORPHOLOGY_CHAPTER}.html")
-    wait_until_loaded(chromium)
-    family = body_font_family(chromium)
-    drawn = glyph_fingerprints(chromium, JAPANESE + NO_GLYPH, family)
-    problems = tofu_problems(drawn, JAPANESE, NO_GLYPH)
-    assert not problems, (f"Japanese text would show as boxes with the page font {family!r} "
-                          f"(canvas font {drawn['font_used']!r}); install a Japanese font "
-                          "(`make system-deps` installs fonts-ipaexfont):\n" + "\n".join(problems))
+def test_japanese_font_check_can_fail():
+    """Text drawn only with a Latin font is reported; text whose glyphs came from a Japanese font is not."""
+    assert japanese_font_problem([("DejaVu Sans", 12)], {"IPAexGothic"}) is not None
+    assert japanese_font_problem([], {"IPAexGothic"}) is not None
+    assert japanese_font_problem([("DejaVu Sans", 3), ("IPAexGothic", 9)], {"IPAexGothic"}) is None
