@@ -1,0 +1,46 @@
+"""Pretrained loading (llm_shikumi.hub): the online code path on tiny local models, the offline fallback."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from llm_shikumi import hub
+
+
+@pytest.fixture(scope="module")
+def tiny_gpt2(tmp_path_factory):
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
+
+    folder = tmp_path_factory.mktemp("tiny-gpt2")
+    vocab = {tok: i for i, tok in enumerate(["<unk>", *"吾輩は猫である。"])}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Split("", behavior="isolated")
+    PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>").save_pretrained(folder)
+    torch.manual_seed(0)
+    GPT2LMHeadModel(GPT2Config(vocab_size=len(vocab), n_positions=16, n_embd=8, n_layer=1, n_head=2)).save_pretrained(folder)
+    return folder
+
+
+def test_loads_a_local_causal_lm_with_the_same_code_path(tiny_gpt2):
+    loaded = hub.load_causal_lm(str(tiny_gpt2))
+    assert loaded is not None and loaded.name == str(tiny_gpt2)
+    ids = loaded.tokenizer("吾輩は猫", return_tensors="pt").input_ids
+    assert ids.shape == (1, 4)
+    out = loaded.model.generate(ids, max_new_tokens=3, do_sample=False)
+    assert out.shape == (1, 7)
+
+
+def test_offline_fallback_returns_none_and_says_why(monkeypatch, capsys):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert hub.load_causal_lm("rinna/japanese-gpt2-small") is None
+    message = capsys.readouterr().out
+    assert "オフライン" in message and "rinna/japanese-gpt2-small" in message
+
+
+def test_offline_detection(monkeypatch):
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    assert not hub.offline()
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert hub.offline()
