@@ -196,3 +196,17 @@ def test_seq2seq_transformer_learns_and_decodes_consistently():
     padded = torch.cat([src[:2], torch.zeros(2, 3, dtype=torch.long)], dim=1)
     model.eval()
     assert torch.allclose(model(padded, tgt_in[:2]), model(src[:2], tgt_in[:2]), atol=1e-4)
+
+
+def test_translation_helpers_on_the_generated_task():
+    from llm_shikumi.transformer import train_translation_transformer, translate_transformer, translation_batches
+    from llm_shikumi.translation import make_dataset
+
+    data = make_dataset(n_train=120, n_test=10, seed=1)
+    src, tgt = next(translation_batches(data.train, data, 16, torch.Generator().manual_seed(0)))
+    assert src.shape[0] == 16 and tgt.shape[0] == 16 and (tgt[:, 0] == 1).all()  # <bos> first
+    model, history = train_translation_transformer(data, steps=3, batch_size=16, d_model=16, n_heads=2, d_ff=32,
+                                                   n_layers=1)
+    assert len(history.loss) == 3 and all(math.isfinite(v) for v in history.loss)
+    hyps = translate_transformer(model, data.test, data, max_len=5)
+    assert len(hyps) == 10 and all(isinstance(h, list) and len(h) <= 5 for h in hyps)

@@ -311,3 +311,59 @@ class Seq2SeqTransformer(nn.Module):
                 break
         self.train(was_training)
         return ys[:, 1:]
+
+
+# --------------------------------------------------------------------------- the translation task of chapters 06-07
+
+
+def translation_batches(pairs, dataset, batch_size: int, generator: torch.Generator):
+    """Endless shuffled ``(src (B, S), tgt (B, T+2))`` batches of :mod:`llm_shikumi.translation` pairs,
+    each trimmed to its longest sentence (padding id 0)."""
+    from llm_shikumi.translation import PAD_ID, encode_batch
+
+    src, lengths, tgt = encode_batch(pairs, dataset.src_vocab, dataset.tgt_vocab)  # all pairs, once
+    tgt_len = (tgt != PAD_ID).sum(1)  # (N,)
+    while True:
+        for idx in torch.randperm(len(pairs), generator=generator).split(batch_size):
+            yield src[idx, : int(lengths[idx].max())], tgt[idx, : int(tgt_len[idx].max())]
+
+
+def translation_loss(model: Seq2SeqTransformer, batch) -> torch.Tensor:
+    """Mean cross-entropy of the next target word with teacher forcing; padding is ignored."""
+    src, tgt = batch
+    tgt_in, tgt_out = tgt[:, :-1], tgt[:, 1:]  # (B, T), (B, T)
+    logits = model(src, tgt_in)  # (B, T, V)
+    return F.cross_entropy(logits.reshape(-1, logits.size(-1)), tgt_out.reshape(-1), ignore_index=model.pad_id)
+
+
+def train_translation_transformer(dataset, steps: int = 600, batch_size: int = 64, lr: float = 1e-3,
+                                  seed: int = 0, warmup: int = 50, clip_norm: float = 1.0, **model_kwargs):
+    """Train a :class:`Seq2SeqTransformer` on ``dataset.train`` (Adam, linear warm-up, fixed number of steps).
+
+    Returns ``(model, history)``; ``history`` is :func:`llm_shikumi.training.train_loop`'s record (with the
+    wall-clock seconds). ``model_kwargs`` go to :class:`Seq2SeqTransformer` (d_model, n_layers, norm_first, ...).
+    """
+    from llm_shikumi.training import set_seed, train_loop
+    from llm_shikumi.translation import PAD_ID
+
+    generator = set_seed(seed)
+    model = Seq2SeqTransformer(len(dataset.src_vocab), len(dataset.tgt_vocab), pad_id=PAD_ID, **model_kwargs)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.98))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: min(1.0, (step + 1) / warmup))
+    history = train_loop(model, translation_batches(dataset.train, dataset, batch_size, generator), translation_loss,
+                         optimizer, steps=steps, clip_norm=clip_norm, scheduler=scheduler)
+    return model, history
+
+
+def translate_transformer(model: Seq2SeqTransformer, pairs, dataset, batch_size: int = 500,
+                          max_len: int = 30) -> list[list[str]]:
+    """Greedy translations (lists of Japanese words) of the English sides of ``pairs``."""
+    from llm_shikumi.translation import BOS_ID, EOS_ID, encode_batch
+
+    hyps: list[list[str]] = []
+    for start in range(0, len(pairs), batch_size):
+        chunk = pairs[start : start + batch_size]
+        src, _, _ = encode_batch(chunk, dataset.src_vocab, dataset.tgt_vocab)  # (B, S)
+        ids = model.greedy_decode(src, BOS_ID, EOS_ID, max_len=max_len)  # (B, <= max_len)
+        hyps.extend(dataset.tgt_vocab.decode(row.tolist()) for row in ids)
+    return hyps
