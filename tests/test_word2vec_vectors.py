@@ -1,5 +1,5 @@
 """Tests of llm_shikumi.word2vec.vectors (WordVectors, analogies with margins, baselines, held-out
-neighbours) and of the 2-D word map."""
+neighbours) and of the 2-D word map (llm_shikumi.plotting.plot_word_map)."""
 from __future__ import annotations
 
 import warnings
@@ -15,10 +15,9 @@ from llm_shikumi.word2vec import (
     cosine_similarity,
     evaluate_analogy,
     neighbour_accuracy,
-    pca_2d,
-    plot_word_map,
     random_vectors,
 )
+from llm_shikumi.plotting import pca_2d, plot_word_map
 
 
 def test_cosine_similarity_matches_torch():
