@@ -79,3 +79,13 @@ bench-grade: install system-deps
 
 bench-chapters: install
 	$(BIN)/python benchmarks/bench_chapters.py
+
+# Cold build (fresh clone of HEAD, empty cache) and warm rebuilds, with per-chapter execution times.
+bench-build: install
+	$(BIN)/python benchmarks/bench_build.py
+
+# Only where the internet is (not part of `make test`): runs the Colab set-up cell and every online-only
+# cell (llm_shikumi.hub, or tagged `online`) in a fresh venv with current packages; reports what broke.
+# Offline it stops at once with exit 2 and says why.
+check-online: install
+	env -u HF_HUB_OFFLINE -u TRANSFORMERS_OFFLINE $(BIN)/python tools/check_online.py

@@ -586,8 +586,10 @@ def network_problems(performance_log: list[dict], base_url: str) -> tuple[list[s
             if status >= 400 and urlsplit(url).path != "/favicon.ico":
                 failed.append(f"{url}: HTTP {status}")
         elif method == "Network.loadingFailed" and not params.get("canceled"):
-            url = urls.get(params["requestId"], "?")
-            if urlsplit(url).path != "/favicon.ico":
+            # A request this page did not make (issued before the page was opened, e.g. by the browser
+            # at start-up) has no requestWillBeSent in this page's log: not the page's failure.
+            url = urls.get(params["requestId"])
+            if url is not None and urlsplit(url).path != "/favicon.ico":
                 failed.append(f"{url}: {params.get('errorText')}")
     return sorted(set(failed)), sorted(set(remote))
 

@@ -40,6 +40,7 @@ from site_helpers import (
     source_of,
     toc_docnames,
     visit_page,
+    wait_until_loaded,
 )
 
 pytestmark = pytest.mark.slow
@@ -226,10 +227,13 @@ SEARCH_TERMS = [
     ("分散表現", "chapters/04_"),
     ("skip-gram", "chapters/04_"),
     ("RNN", "chapters/05_"),
+    ("LSTM", "chapters/05_"),
     ("seq2seq", "chapters/06_"),
     ("注意機構", "chapters/07_"),
     ("attention", "chapters/07_"),
     ("Transformer", "chapters/08_"),
+    ("自己注意", "chapters/08_"),
+    ("GPT", "chapters/10_"),
 ]
 
 
@@ -329,3 +333,62 @@ def test_japanese_font_check_can_fail():
     assert japanese_font_problem([("DejaVu Sans", 12)], {"IPAexGothic"}) is not None
     assert japanese_font_problem([], {"IPAexGothic"}) is not None
     assert japanese_font_problem([("DejaVu Sans", 3), ("IPAexGothic", 9)], {"IPAexGothic"}) is None
+
+
+# --------------------------------------------------------------------------- interactive figures (no kernel)
+
+WIDGET_PAGE = "guides/interactive"
+
+
+def _set_slider(driver, root, value: float) -> list[str]:
+    """Move the temperature slider of widget `root` to `value` as a reader would (input event) and
+    return the probabilities it shows."""
+    driver.execute_script(
+        "const s = arguments[0].querySelector('input[type=range]'); s.value = arguments[1];"
+        "s.dispatchEvent(new Event('input', {bubbles: true}));", root, str(value))
+    return [v.text for v in root.find_elements("css selector", ".llm-value")]
+
+
+@pytest.mark.skipif(WIDGET_PAGE not in toc_docnames(), reason=f"{WIDGET_PAGE} is not in _toc.yml")
+def test_temperature_slider_works_in_the_static_page(chromium, site_server):
+    """On the built page, moving the temperature slider shows softmax(z / T) of z = (2.0, 1.0, 0.1):
+    T = 1 -> 0.66 0.24 0.10, T = 0.5 -> 0.86 0.12 0.02, T = 2 -> 0.50 0.30 0.19 (as
+    llm_shikumi.widgets.softmax_with_temperature computes them, to 2 decimals), with no kernel."""
+    from llm_shikumi.widgets import softmax_with_temperature
+
+    chromium.get(f"{site_server.url}{WIDGET_PAGE}.html")
+    wait_until_loaded(chromium)
+    roots = chromium.find_elements("css selector", ".llm-temperature")
+    assert roots, f"{WIDGET_PAGE}.html has no temperature slider (.llm-temperature)"
+    expected_by_hand = {1.0: ["0.66", "0.24", "0.10"], 0.5: ["0.86", "0.12", "0.02"], 2.0: ["0.50", "0.30", "0.19"]}
+    for t, expected in expected_by_hand.items():
+        shown = _set_slider(chromium, roots[0], t)
+        computed = [f"{p:.2f}" for p in softmax_with_temperature([2.0, 1.0, 0.1], t)]
+        assert shown == expected == computed, (f"T = {t}: the slider shows {shown}, expected {expected} "
+                                               f"(softmax_with_temperature gives {computed})")
+
+
+@pytest.mark.skipif(WIDGET_PAGE not in toc_docnames(), reason=f"{WIDGET_PAGE} is not in _toc.yml")
+def test_attention_heatmap_shows_the_weight_under_the_pointer(chromium, site_server):
+    """On the built page, pointing at a cell of the attention heatmap shows "query → key: weight" for
+    that cell, and the weight is the cell's own (each row of the page's weights sums to 1)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    chromium.get(f"{site_server.url}{WIDGET_PAGE}.html")
+    wait_until_loaded(chromium)
+    roots = chromium.find_elements("css selector", ".llm-attention")
+    assert roots, f"{WIDGET_PAGE}.html has no attention heatmap (.llm-attention)"
+    root = roots[0]
+    root.location_once_scrolled_into_view
+    cells = root.find_elements("css selector", "rect.llm-cell")
+    assert len(cells) == 15, f"expected a 3 x 5 heatmap, found {len(cells)} cells"
+    readout = root.find_element("css selector", ".llm-readout")
+    rows: dict[str, float] = {}
+    for cell in (cells[0], cells[7], cells[14]):
+        ActionChains(chromium).move_to_element(cell).perform()
+        query, key, weight = (cell.get_attribute(f"data-{a}") for a in ("query", "key", "weight"))
+        assert readout.text == f"{query} → {key}: {float(weight):.2f}", (
+            f"pointing at {query}→{key} (weight {weight}) shows {readout.text!r}")
+    for cell in cells:
+        rows[cell.get_attribute("data-query")] = rows.get(cell.get_attribute("data-query"), 0) + float(cell.get_attribute("data-weight"))
+    assert all(abs(total - 1) < 1e-4 for total in rows.values()), f"row sums of the page's weights: {rows}"
