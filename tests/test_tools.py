@@ -37,3 +37,42 @@ def test_check_online_exits_2_when_the_repository_is_unreachable(tmp_path):
              "GIT_CONFIG_KEY_0": "url.http://127.0.0.1:9/.insteadOf", "GIT_CONFIG_VALUE_0": url.rsplit("/", 2)[0] + "/"})
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
     assert "needs the internet" in result.stderr and "not part of `make test`" in result.stderr, result.stderr
+
+
+# --------------------------------------------------------------------------- the MathJax extension
+
+from types import SimpleNamespace  # noqa: E402
+
+import pytest  # noqa: E402
+from sphinx.errors import ExtensionError  # noqa: E402
+
+from book_tools import mathjax  # noqa: E402
+
+
+def _app(confdir, outdir, mathjax_path="mathjax/tex-mml-chtml.js"):
+    return SimpleNamespace(builder=SimpleNamespace(format="html"), confdir=str(confdir), outdir=str(outdir),
+                           config=SimpleNamespace(mathjax_path=mathjax_path))
+
+
+def test_mathjax_extension_stops_the_build_when_mathjax_is_not_installed(tmp_path):
+    """Without `make mathjax` the build fails at once and says how to fix it (rather than leaving raw LaTeX)."""
+    with pytest.raises(ExtensionError, match="make mathjax"):
+        mathjax.check_installed(_app(tmp_path, tmp_path / "out"))
+
+
+def test_mathjax_extension_copies_the_package_into_static(tmp_path):
+    """With the package in place, the build checks mathjax_path and copies es5/ and the licence to _static/mathjax."""
+    package = tmp_path / mathjax.PACKAGE_DIR
+    (package / "es5" / "output").mkdir(parents=True)
+    (package / "es5" / mathjax.ENTRY_POINT).write_text("// MathJax", encoding="utf-8")
+    (package / "es5" / "output" / "font.woff").write_bytes(b"woff")
+    (package / "LICENSE").write_text("Apache-2.0", encoding="utf-8")
+    (package / "package.json").write_text('{"version": "3.2.2"}', encoding="utf-8")
+    with pytest.raises(ExtensionError, match="mathjax_path"):
+        mathjax.check_installed(_app(tmp_path, tmp_path / "out", mathjax_path="https://cdn.example/mathjax.js"))
+    app = _app(tmp_path, tmp_path / "out")
+    mathjax.check_installed(app)
+    mathjax.copy_mathjax(app, None)
+    target = tmp_path / "out" / "_static" / "mathjax"
+    assert (target / mathjax.ENTRY_POINT).read_text(encoding="utf-8") == "// MathJax"
+    assert (target / "output" / "font.woff").exists() and (target / "LICENSE").exists()
