@@ -6,14 +6,16 @@ request can leave the host (site_helpers.CHROMIUM_FLAGS): a page that needs a CD
 
 Every page of the site (each `_toc.yml` page and every other HTML page but genindex/search) is visited
 once at desktop width (fixture `visits`) and once at phone width; screenshots of both are written under
-`_build/screenshots/` for review. Each check is its own test over all pages, and each is shown to fail
+`_build/screenshots/` for review, with `report.json` (what each page showed: title, formulas, fonts...). Each check is its own test over all pages, and each is shown to fail
 on a small site built to be broken (`test_checks_catch_a_broken_page`).
 
 A missing chromium/chromedriver fails the tests: run `make system-deps`.
 """
 from __future__ import annotations
 
+import json
 import shutil
+from dataclasses import asdict
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -63,8 +65,14 @@ def _screenshot(kind: str, page: str):
 def visits(chromium, site_server, built_html_dir) -> dict[str, PageReport]:
     """Every page visited once at desktop width: {page: PageReport}; screenshots in _build/screenshots/desktop."""
     families = japanese_font_families()
-    return {page: visit_page(chromium, site_server.url, page, families, _screenshot("desktop", page))
-            for page in _pages_to_visit(built_html_dir)}
+    reports = {page: visit_page(chromium, site_server.url, page, families, _screenshot("desktop", page))
+               for page in _pages_to_visit(built_html_dir)}
+    # What was visited and found, for review beside the screenshots.
+    summary = {page: {k: (sorted(v) if isinstance(v, set) else v) for k, v in asdict(r).items()
+                      if k not in ("links", "ids")} | {"links": len(r.links)} for page, r in reports.items()}
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "report.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+    return reports
 
 
 def _problems(visits: dict[str, PageReport], describe) -> list[str]:
