@@ -4,6 +4,8 @@
     python -m autograder release              regenerate exercises/ and solutions/ from source/
     python -m autograder grade PATH... [--json FILE] [--feedback DIR]
     python -m autograder check                solutions full marks, stubs 0, wrong solutions caught
+    python -m autograder export --csv FILE    the gradebook as a student x exercise table
+    python -m autograder publish DIR          the student tree: no hidden tests, no wrong solutions
 
 The single source of truth of every exercise is ``autograder/source/<id>/<id>.ipynb``.
 """

@@ -3,7 +3,8 @@
 Whatever the submitted notebook says about its test cells (edited, deleted, duplicated,
 reordered, metadata lost in Colab), the notebook that nbgrader executes takes every cell, its
 metadata, points and ids from the released version; only the student's *answers* come from the
-submission. Answer cells are found by their nbgrader ``grade_id`` or, when an editor dropped the
+submission. The release's other code cells (set-up, examples) are marked ``shared``: they also run in
+the grader, beside the test cells (see :mod:`autograder.execution`); cells the student added never do. Answer cells are found by their nbgrader ``grade_id`` or, when an editor dropped the
 metadata, by the function the answer defines. Code cells the student added are kept, after the
 answer they followed, so helper functions still work. Every repair is reported.
 """
@@ -36,8 +37,18 @@ def _names_by_prefix(source: str):
             yield stripped[4:stripped.index("(")].strip()
 
 
+MAX_COMPARED = 20_000  # characters: a cell much longer than any test cell is not a copy of one
+
+
 def _similar(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    """Similarity of a submitted cell to a test cell, bounded in time whatever the cell's size
+    (difflib is quadratic): cheap upper bounds first, the full ratio only for cells of test size."""
+    if len(a) > MAX_COMPARED or len(b) > MAX_COMPARED:
+        return 0.0
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() <= 0.8 or matcher.quick_ratio() <= 0.8:
+        return 0.0
+    return matcher.ratio()
 
 
 @dataclass
@@ -97,6 +108,11 @@ def assemble(released: nbformat.NotebookNode, submitted: nbformat.NotebookNode) 
             cells.append(cell)
             cells.extend(nbformat.v4.new_code_cell(s) for s in extras_after.get(gid, []))
         else:
+            cell.metadata.pop("autograder", None)
+            if cell.cell_type == "code" and not is_test_cell(cell):
+                # A set-up or example cell of the release: it runs in the kernel and in the grader
+                # (where the test cells run), so the tests see the instructor's definitions.
+                cell.metadata["autograder"] = {"shared": True}
             cells.append(cell)
         if cell.metadata.get("tags") and "colab-setup" in cell.metadata["tags"] and added:
             cells.extend(nbformat.v4.new_code_cell(s) for s in added)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder list | release | grade | check | export | summary``."""
+"""Command line: ``python -m autograder list | release | grade | check | export | summary | publish``."""
 from __future__ import annotations
 
 import argparse
@@ -91,6 +91,18 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_publish(args) -> int:
+    from autograder.publish import PublishError, publish
+
+    try:
+        files = publish(args.dir, args.repository, args.with_solutions)
+    except PublishError as exc:
+        print(f"autograder publish: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(files)} files to {args.dir}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -127,6 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
     summary = sub.add_parser("summary", help="print the results of a --json file as Markdown")
     summary.add_argument("json_file", type=Path, metavar="RESULTS_JSON")
     summary.set_defaults(func=cmd_summary)
+
+    publish = sub.add_parser("publish", help="write the student tree (no hidden tests, no wrong solutions) into DIR")
+    publish.add_argument("dir", type=Path, metavar="DIR")
+    publish.add_argument("--repository", metavar="URL",
+                         help="URL of the published repository (launch buttons and Colab cells point to it)")
+    publish.add_argument("--with-solutions", action="store_true", help="also publish solutions/")
+    publish.set_defaults(func=cmd_publish)
 
     export = sub.add_parser("export", help="write the gradebook as a student x exercise CSV table")
     export.add_argument("--csv", type=Path, required=True, metavar="FILE")

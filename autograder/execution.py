@@ -1,77 +1,54 @@
 """nbgrader preprocessors that make the grader, not the student's kernel, decide what passed.
 
-- ``MarkTestCompletion`` appends to every test cell a line that prints a random per-run token.
-  The token is only printed if execution reaches the end of the test cell, i.e. no assert failed.
-- ``BoundedExecute`` is nbgrader's Execute with a wall-time budget per notebook (nbgrader only has
-  one per cell) and a cap on the output a cell may send back.
-- ``SaveVerifiedGrades`` is nbgrader's SaveAutoGrades with our rule: a test cell passes when its
-  completion token was printed and it raised nothing. Output on stderr (a library's warning) does
-  not fail a correct answer, and a value left on the last line is not read as partial credit.
+- ``SplitExecute`` is nbgrader's Execute with the notebook split by trust. The student's sandboxed
+  kernel runs the answer cells, the cells the student added and the notebook's shared cells (set-up,
+  examples). The **test cells never enter the kernel**: they run here, in the grader's process, in a
+  :class:`~autograder.remote.GraderNamespace` where the shared cells also ran and where every other
+  name resolves to the student's values through :mod:`autograder.remote` (plain data or proxies).
+  It also keeps a wall-time budget per notebook and caps the output a kernel cell may send back.
+- ``SaveVerifiedGrades`` is nbgrader's SaveAutoGrades scoring each test cell all or nothing from the
+  verdict ``SplitExecute`` reached here, and recording that verdict (pass/fail and the message the
+  student may see) in the cell's metadata of the autograded notebook.
+
+Whatever the student's code does to its own interpreter (input or AST transformers, event hooks,
+exception handlers, patched ``print``/``sys.stdout``/numpy/torch, frame or history inspection,
+``sys.settrace``) happens in a process that holds no assertion, no expected value and no verdict.
 """
 from __future__ import annotations
 
-import secrets
 import time
 
+from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor, SaveAutoGrades
-from traitlets import Integer, Unicode
+from nbgrader.preprocessors import Execute, SaveAutoGrades
+from traitlets import Integer
 
-from autograder.exercises import is_test_cell
+from autograder.exercises import is_test_cell, nbgrader_meta
+from autograder.remote import KernelLink, GraderNamespace
+from autograder.verdicts import HINTS, Verdict, judge, run_here
 
-TOKEN_PREFIX = "autograder-test-completed-"
-
-
-class MarkTestCompletion(NbGraderPreprocessor):
-    """Append ``print(<token>)`` to test cells; the token is new for every notebook graded."""
-
-    token = Unicode("").tag(config=True)
-
-    def preprocess(self, nb, resources):
-        if not self.token:
-            self.token = TOKEN_PREFIX + secrets.token_hex(16)
-        resources.setdefault("autograder", {})["token"] = self.token
-        for cell in nb.cells:
-            if is_test_cell(cell):
-                cell.source = f'{cell.source}\n__import__("sys").stdout.write("\\n{self.token}\\n")'
-        return nb, resources
+SHARED = "shared"  # cell.metadata["autograder"][SHARED]: a cell of the released notebook, run on both sides
 
 
-def completed(cell: NotebookNode, token: str) -> bool:
-    printed = any(o.get("output_type") == "stream" and o.get("name") == "stdout" and token in o.get("text", "")
-                  for o in cell.outputs)
-    raised = any(o.get("output_type") == "error" for o in cell.outputs)
-    return printed and not raised
+def is_shared_cell(cell) -> bool:
+    return cell.cell_type == "code" and bool(cell.get("metadata", {}).get("autograder", {}).get(SHARED))
 
 
-def strip_completion_marks(cell: NotebookNode, token: str) -> None:
-    """Remove the token and its line from the cell's source and outputs (feedback shows neither)."""
-    cell.source = "\n".join(line for line in cell.source.split("\n") if token not in line)
-    for output in cell.outputs:
-        if output.get("output_type") == "stream" and token in output.get("text", ""):
-            output.text = output.text.replace(f"\n{token}\n", "").replace(token, "")
-    cell.outputs = [o for o in cell.outputs if not (o.get("output_type") == "stream" and not o.get("text"))]
+def python_source(source: str) -> str:
+    """IPython syntax (magics) of a shared cell turned into Python, as the kernel would."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(source)
 
 
-class SaveVerifiedGrades(SaveAutoGrades):
-    """nbgrader's SaveAutoGrades, scoring a test cell all or nothing by its completion token."""
+class _NoIPython:
+    """``get_ipython()`` for shared cells run in the grader: magics do nothing here."""
 
-    def preprocess(self, nb, resources):
-        self._token = resources.get("autograder", {}).get("token", "")
-        return super().preprocess(nb, resources)
+    def run_line_magic(self, *args, **kwargs):
+        return None
 
-    def _add_score(self, cell, resources):
-        grade = self.gradebook.find_grade(cell.metadata["nbgrader"]["grade_id"], self.notebook_id,
-                                          self.assignment_id, self.student_id)
-        if is_test_cell(cell):
-            passed = bool(self._token) and completed(cell, self._token)
-            grade.auto_score = float(cell.metadata["nbgrader"]["points"]) if passed else 0.0
-            strip_completion_marks(cell, self._token)
-        else:  # manually graded answers (none in this course so far)
-            grade.auto_score = None
-        grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
-        self.gradebook.db.commit()
+    run_cell_magic = system = run_line_magic
 
 
 def _not_run(cell, ename: str, evalue: str):
@@ -79,46 +56,116 @@ def _not_run(cell, ename: str, evalue: str):
     return cell
 
 
-class BoundedExecute(Execute):
-    """Execute with a per-notebook time budget and a per-cell output cap."""
+class SplitExecute(Execute):
+    """Execute with test cells run in the grader, a per-notebook time budget and a per-cell output cap."""
 
     notebook_timeout = Integer(600, help="seconds for the whole notebook; later cells are not run").tag(config=True)
     max_output_bytes = Integer(100_000, help="bytes of output kept per cell; the rest is dropped").tag(config=True)
+    max_reply_bytes = Integer(16 * 1024 * 1024, help="largest answer the student's kernel may send").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         self._deadline = time.monotonic() + self.notebook_timeout
         self._cell_timeout = self.timeout
         self._kernel_died_in = None  # index of the cell during which the kernel died
-        self._token = (resources or {}).get("autograder", {}).get("token", "")
-        return super().preprocess(nb, resources, km)
+        self._link = None
+        self._namespace = None
+        resources = resources if resources is not None else {}
+        self._verdicts = resources.setdefault("autograder", {}).setdefault("verdicts", {})
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            if self._link is not None:
+                self._link.close()
+
+    # -- the grader's side
+
+    def _here(self) -> GraderNamespace:
+        if self._namespace is None:
+            km = self.km
+            self._link = KernelLink(km.get_connection_info(session=False),
+                                    interrupt=run_sync(km.interrupt_kernel), alive=run_sync(km.is_alive),
+                                    max_reply_bytes=self.max_reply_bytes)
+            self._namespace = GraderNamespace(self._link)
+            self._namespace["get_ipython"] = _NoIPython
+        return self._namespace
+
+    def _budget(self) -> float:
+        return max(0.5, min(self._cell_timeout, self._deadline - time.monotonic()))
+
+    def _run_here(self, source: str, filename: str):
+        namespace = self._here()
+        seconds = self._budget()
+        self._link.deadline = time.monotonic() + seconds
+        try:
+            return run_here(source, namespace, filename, seconds + 2)
+        finally:
+            self._link.deadline = time.monotonic() + 5
+            self._link.end()
+            if self._link.broken and self._kernel_died_in is None:
+                self._kernel_died_in = -1  # the kernel stopped answering: later cells are not run
+
+    def _run_test(self, cell, index: int):
+        grade_id = nbgrader_meta(cell)["grade_id"]
+        filename = f"<test cell {grade_id}>"
+        exc, stdout = self._run_here(cell.source, filename)
+        verdict = judge(exc, cell.source, filename)
+        verdict.stdout = stdout
+        self._record(cell, grade_id, verdict)
+
+    def _record(self, cell, grade_id: str, verdict: Verdict) -> None:
+        self._verdicts[grade_id] = verdict.as_dict()
+        outputs = []
+        if verdict.stdout:
+            outputs.append(NotebookNode(output_type="stream", name="stdout", text=verdict.stdout))
+        if verdict.error:
+            outputs.append(NotebookNode(output_type="error", ename=verdict.error["ename"],
+                                        evalue=verdict.error["evalue"], traceback=verdict.error["traceback"]))
+        cell.outputs = outputs
+        cell.execution_count = None
+
+    def _run_shared(self, cell, index: int) -> None:
+        if "colab-setup" in (cell.metadata.get("tags") or []):
+            return
+        try:
+            source = python_source(cell.source)
+        except Exception:  # noqa: BLE001 - the kernel ran it; a failure here shows up in the tests
+            return
+        self._run_here(source, f"<shared cell {index}>")
+
+    # -- every cell
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
             return cell, resources
+        test = is_test_cell(cell)
         remaining = self._deadline - time.monotonic()
         if self._kernel_died_in is not None:
+            if test:
+                self._record(cell, nbgrader_meta(cell)["grade_id"], Verdict(False, HINTS["DeadKernelError"]))
             return _not_run(cell, "DeadKernelError", "それより前のセルでカーネルが停止したため実行しませんでした"), resources
         if remaining <= 0:
+            if test:
+                self._record(cell, nbgrader_meta(cell)["grade_id"], Verdict(False, HINTS["NotebookTimeoutError"]))
             return _not_run(cell, "NotebookTimeoutError",
                             f"ノートブック全体の制限時間 {self.notebook_timeout} 秒を超えたため実行しませんでした"), resources
+        if test:
+            self._run_test(cell, index)
+            return cell, resources
         self.timeout = max(1, min(self._cell_timeout, int(remaining) + 1))
         self._output_bytes, self._truncated = 0, False
         try:
-            return super().preprocess_cell(cell, resources, index)
+            cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             # exit(), os._exit(), a segfault or the memory limit: grade what ran before, not the rest
             self._kernel_died_in = index
             resources.setdefault("autograder", {})["kernel_died_in"] = index
             return _not_run(cell, "DeadKernelError", "このセルの実行中にカーネルが停止しました"), resources
-
-    token = Unicode("", help="completion token of MarkTestCompletion; always let it through").tag(config=True)
+        if is_shared_cell(cell):
+            self._run_shared(cell, index)
+        return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):
         content = msg.get("content", {})
-        text = content.get("text", "") if isinstance(content, dict) else ""
-        if self._token and self._token in text:  # the grader's own mark, never dropped by the cap
-            msg = {**msg, "content": {**content, "text": f"\n{self._token}\n"}}
-            return super().output(outs, msg, display_id, cell_index)
         size = len(str(content))
         self._output_bytes += size
         if self._output_bytes > self.max_output_bytes:
@@ -128,3 +175,23 @@ class BoundedExecute(Execute):
                                          text=f"\n[出力が {self.max_output_bytes} バイトを超えたため、以降は省略しました]\n"))
             return None
         return super().output(outs, msg, display_id, cell_index)
+
+
+class SaveVerifiedGrades(SaveAutoGrades):
+    """nbgrader's SaveAutoGrades, scoring a test cell all or nothing by the grader's own verdict."""
+
+    def preprocess(self, nb, resources):
+        self._verdicts = resources.get("autograder", {}).get("verdicts", {})
+        return super().preprocess(nb, resources)
+
+    def _add_score(self, cell, resources):
+        grade_id = cell.metadata["nbgrader"]["grade_id"]
+        grade = self.gradebook.find_grade(grade_id, self.notebook_id, self.assignment_id, self.student_id)
+        if is_test_cell(cell):
+            verdict = self._verdicts.get(grade_id) or {"passed": False, "message": "テストが実行されませんでした (not run)。"}
+            grade.auto_score = float(cell.metadata["nbgrader"]["points"]) if verdict["passed"] is True else 0.0
+            cell.metadata["autograder"] = {"passed": verdict["passed"] is True, "message": verdict["message"]}
+        else:  # manually graded answers (none in this course so far)
+            grade.auto_score = None
+        grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+        self.gradebook.db.commit()

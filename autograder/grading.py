@@ -9,47 +9,12 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from autograder.assemble import assemble
-from autograder.exercises import HIDDEN_BEGIN, HIDDEN_END, Exercise, is_test_cell, nbgrader_meta, region_lines
+from autograder.exercises import Exercise, is_test_cell, nbgrader_meta
 from autograder.nbgrader_course import COURSE_ID, ExecutionSettings, NbgraderCourse
 from autograder.results import Result, TestResult
 from autograder.submissions import Submission, UnreadableSubmission, read_notebook_bytes
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-# Exceptions whose bare name tells a student little: say what they usually mean.
-HINTS = {
-    "NotImplementedError": "関数がまだ実装されていません (NotImplementedError)。`raise NotImplementedError()` を消して解答を書いてください。",
-    "NameError": "名前が定義されていません (NameError)。解答セルを実行したか、関数名を変えていないか確認してください。",
-    "CellTimeoutError": "時間内に終わりませんでした (timeout)。無限ループや重すぎる計算がないか確認してください。",
-    "NotebookTimeoutError": "ノートブック全体の制限時間を超えたため、このテストは実行されませんでした (notebook timeout)。",
-    "DeadKernelError": "カーネルが停止したため、このテストは実行されませんでした (kernel died)。",
-}
-
-
-def failure_message(outputs) -> str:
-    """What went wrong in a test cell, from its outputs: the exception and its message, no traceback
-    (the traceback would show the hidden tests' code)."""
-    for output in outputs:
-        if output.get("output_type") == "error":
-            ename, evalue = output.get("ename", "Error"), ANSI.sub("", output.get("evalue", "")).strip()
-            if ename in HINTS:
-                return f"{HINTS[ename]} ({ename}: {evalue})" if evalue else HINTS[ename]
-            return f"{ename}: {evalue}" if evalue else f"{ename} (メッセージなし)"
-    return "テストが最後まで実行されませんでした (the test did not run to completion)。"
-
-
-def hidden_lines(exercise: Exercise) -> list[str]:
-    """Lines of the hidden tests long enough to be worth redacting from messages."""
-    return [line for cell in exercise.notebook.cells
-            for line in region_lines(cell.source, HIDDEN_BEGIN, HIDDEN_END) if len(line) >= 8]
-
-
-def redact(message: str, secret: list[str]) -> str:
-    """Messages come from the student's kernel, which saw the hidden tests' code: never echo it."""
-    for line in secret:
-        if line in message:
-            message = message.replace(line, "[隠しテストのコードは表示しません]")
-    return message
 
 
 def explain_autograde_failure(log: str) -> str:
@@ -89,7 +54,6 @@ class Grader:
                  execution: ExecutionSettings = ExecutionSettings(), prepare: bool = True):
         self.exercises = exercises
         self.course = NbgraderCourse(Path(workdir), db_url, execution)
-        self._hidden = {ex.id: hidden_lines(ex) for ex in exercises.values()}
         if prepare:
             for exercise in exercises.values():
                 self.course.add_exercise(exercise)
@@ -131,8 +95,9 @@ class Grader:
         return Result.error(student, exercise.id, file, reason, exercise.max_score)
 
     def _read_scores(self, exercise: Exercise, student: str, file: str, graded) -> Result:
-        """Points from nbgrader's gradebook; messages from the autograded notebook's test outputs."""
-        outputs = {nbgrader_meta(c)["grade_id"]: c.outputs for c in graded.cells if is_test_cell(c)}
+        """Points from nbgrader's gradebook; messages from the grader's own verdicts, recorded in the
+        autograded notebook's metadata (never the kernel's outputs: see autograder/verdicts.py)."""
+        verdicts = {nbgrader_meta(c)["grade_id"]: c.metadata.get("autograder", {}) for c in graded.cells if is_test_cell(c)}
         tests = []
         with Gradebook(self.course.db_url, COURSE_ID) as gb:
             try:
@@ -147,7 +112,7 @@ class Grader:
                 passed = points >= float(grade.max_score)
                 message = test.description
                 if not passed:
-                    why = redact(failure_message(outputs.get(test.grade_id, [])), self._hidden[exercise.id])
+                    why = verdicts.get(test.grade_id, {}).get("message") or "テストが実行されませんでした (not run)。"
                     message = f"{test.description}\n→ {why}".strip()
                 tests.append(TestResult(test.grade_id, points, float(grade.max_score), passed, message))
             score, max_score = float(notebook.score), float(notebook.max_score)

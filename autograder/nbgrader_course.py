@@ -23,7 +23,7 @@ from traitlets.config import Config
 from autograder import kernels
 from autograder.exercises import Exercise
 from autograder.kernels import ZygoteKernelManager
-from autograder.execution import BoundedExecute, MarkTestCompletion, SaveVerifiedGrades
+from autograder.execution import SaveVerifiedGrades, SplitExecute
 from autograder.sandbox import KERNEL_NAME, Limits, SandboxKernelManager, install_kernelspec
 
 COURSE_ID = "llm-shikumi"
@@ -54,18 +54,18 @@ def quiet_config(root: Path, db_url: str, execution: ExecutionSettings = Executi
     config.ClearSolutions.enforce_metadata = True
     # Our execution and scoring: see autograder/execution.py.
     config.Autograde.autograde_preprocessors = [
-        MarkTestCompletion, BoundedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+        SplitExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
         SaveVerifiedGrades, AssignLatePenalties, CheckCellMetadata,
     ]
-    config.BoundedExecute.timeout = execution.cell_timeout
-    config.BoundedExecute.notebook_timeout = execution.notebook_timeout
-    config.BoundedExecute.max_output_bytes = execution.max_output_bytes
-    config.BoundedExecute.interrupt_on_timeout = True
+    config.SplitExecute.timeout = execution.cell_timeout
+    config.SplitExecute.notebook_timeout = execution.notebook_timeout
+    config.SplitExecute.max_output_bytes = execution.max_output_bytes
+    config.SplitExecute.interrupt_on_timeout = True
     # A graded kernel is thrown away: no graceful shutdown to wait for.
-    config.BoundedExecute.shutdown_kernel = "immediate"
+    config.SplitExecute.shutdown_kernel = "immediate"
     if execution.sandbox:
-        config.BoundedExecute.kernel_name = KERNEL_NAME
-        config.BoundedExecute.kernel_manager_class = (ZygoteKernelManager if execution.kernel_factory
+        config.SplitExecute.kernel_name = KERNEL_NAME
+        config.SplitExecute.kernel_manager_class = (ZygoteKernelManager if execution.kernel_factory
                                                       else SandboxKernelManager)
     return config
 

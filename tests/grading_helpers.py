@@ -18,12 +18,16 @@ from autograder.release import release
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_SOURCE = ROOT / "tests" / "fixtures" / "source"
+# torch tensors and an nn.Module class passed between test and answer cells (kept apart from the toy
+# so that the toy's tests grade one small exercise only)
+TORCH_FIXTURE_SOURCE = ROOT / "tests" / "fixtures" / "source_torch"
 
 
-def release_toy(root: Path) -> tuple[Path, Path]:
-    """Copy the toy source under ``root`` and release it there: (source dir, output root)."""
+def release_toy(root: Path, fixture: Path = FIXTURE_SOURCE) -> tuple[Path, Path]:
+    """Copy the toy source (or another fixture folder) under ``root`` and release it there:
+    (source dir, output root)."""
     source = root / "source"
-    shutil.copytree(FIXTURE_SOURCE, source)
+    shutil.copytree(fixture, source)
     release(load_exercises(source, root))
     return source, root
 

@@ -85,17 +85,17 @@ def test_solution_gets_full_marks_and_stub_zero(graded_batch):
 
 def test_hidden_test_failure_is_explained_without_hidden_code(graded_batch):
     """carol passes the visible test of add but not the hidden one: the message gives the test's
-    docstring and assertion message, not the hidden test's code."""
+    docstring (the author's words) and says a hidden test failed; neither the hidden test's code nor
+    its assertion message (which could name expected values) reaches the student."""
     _, results, out = graded_batch
     carol = results["carol", "toy"]
     assert carol["score"] == 2.0
     add = next(t for t in carol["tests"] if t["grade_id"] == "test_add")
     assert add == {**add, "passed": False, "points": 0.0, "max_points": 1.0}
-    assert "add が整数の和を返すか確かめます" in add["message"]
-    assert "add(-5, 5) は 0 のはずです" in add["message"]
-    assert "assert add(-5, 5) == 0" not in add["message"]
+    assert "add が整数の和を返すか確かめます" in add["message"] and "隠しテスト" in add["message"]
+    assert "add(-5, 5)" not in add["message"]
     page = (out / "feedback" / "carol" / "toy.html").read_text(encoding="utf-8")
-    assert "add(-5, 5) は 0 のはずです" in page and "assert add(-5, 5)" not in page
+    assert "隠しテスト" in page and "add(-5, 5)" not in page
 
 
 @pytest.mark.parametrize("student, expected", [
