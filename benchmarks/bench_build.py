@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -31,13 +32,20 @@ VENV_BIN = ROOT / ".venv" / "bin"
 COLD_GOAL, WARM_GOAL = 300.0, 20.0
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(cmd: list[str], cwd: Path, env: dict, log: Path) -> tuple[float, int]:
-    """Run `cmd`, append its output to `log`; (seconds, exit code)."""
-    start = time.perf_counter()
+    """Run `cmd`, append its output to `log`; (wall seconds, exit code). Its CPU seconds (all processes,
+    kernels included) go to CPU[<the command>]: on a busy machine they say more than the wall clock."""
+    start, cpu = time.perf_counter(), _children_cpu()
     with log.open("a", encoding="utf-8") as out:
         out.write(f"\n$ {' '.join(cmd)}\n")
         out.flush()
         code = subprocess.run(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT).returncode
+    run.cpu = _children_cpu() - cpu
     return time.perf_counter() - start, code
 
 
@@ -93,10 +101,14 @@ def main() -> int:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                                 text=True, check=True).stdout.strip()
         subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(clone)], check=True)
+        cpu = {}
         npm_s, npm_code = run(["npm", "ci", "--prefix", "tools/mathjax", "--no-audit", "--no-fund",
                                "--loglevel=error"], clone, env, log)
+        cpu["npm"] = run.cpu
         cold_s, cold_code = book_build(clone, env, log)
+        cpu["cold"] = run.cpu
         warm_s, warm_code = book_build(clone, env, log)
+        cpu["warm"] = run.cpu
 
         chapters = sorted((clone / "chapters").glob("*.ipynb"))
         touched = chapters[0] if chapters else None
@@ -104,21 +116,26 @@ def main() -> int:
         if touched is not None:
             touched.touch()
             touch_s, _ = book_build(clone, env, log)
+            cpu["touch"] = run.cpu
             append_comment_to_first_code_cell(touched)
             edit_s, _ = book_build(clone, env, log)
+            cpu["edit"] = run.cpu
         times = chapter_times(clone)
 
-        print(f"book build of commit {commit} ({os.cpu_count()} cores; fresh clone in {clone}; log {log})")
-        print(f"{'step':58s} {'seconds':>8s}")
-        print(f"{'make mathjax (npm ci, from the registry)':58s} {npm_s:8.1f}" + ("" if npm_code == 0 else f"  exit {npm_code}"))
-        print(f"{'cold build (empty cache: every chapter executed)':58s} {cold_s:8.1f}{flag(cold_s, COLD_GOAL)}"
-              + ("" if cold_code == 0 else f"  exit {cold_code}: see the log"))
-        print(f"{'warm rebuild, nothing changed':58s} {warm_s:8.1f}{flag(warm_s, WARM_GOAL)}"
-              + ("" if warm_code == 0 else f"  exit {warm_code}"))
+        load = os.getloadavg()[0]
+        print(f"book build of commit {commit} ({os.cpu_count()} cores, load average {load:.1f} at the end; "
+              f"fresh clone in {clone}; log {log})")
+        print(f"{'step':62s} {'wall s':>8s} {'CPU s':>8s}")
+        row = lambda label, wall, key, extra="": print(f"{label:62s} {wall:8.1f} {cpu[key]:8.1f}{extra}")  # noqa: E731
+        row("make mathjax (npm ci, from the registry)", npm_s, "npm", "" if npm_code == 0 else f"  exit {npm_code}")
+        row("cold build (empty cache: every chapter executed)", cold_s, "cold",
+            flag(cold_s, COLD_GOAL) + ("" if cold_code == 0 else f"  exit {cold_code}: see the log"))
+        row("warm rebuild, nothing changed", warm_s, "warm",
+            flag(warm_s, WARM_GOAL) + ("" if warm_code == 0 else f"  exit {warm_code}"))
         if touched is not None:
             name = touched.relative_to(clone)
-            print(f"{f'warm rebuild, {name} touched':58s} {touch_s:8.1f}{flag(touch_s, WARM_GOAL)}")
-            print(f"{f'rebuild, a code cell of {name} edited (re-executed)':58s} {edit_s:8.1f}")
+            row(f"warm rebuild, {name.name} touched", touch_s, "touch", flag(touch_s, WARM_GOAL))
+            row(f"rebuild, a code cell of {name.name} edited (re-executed)", edit_s, "edit")
         print("\nexecution per notebook (jupyter-cache, latest run):")
         for name, seconds in times:
             print(f"  {name:56s} {seconds:8.1f}" if seconds is not None else f"  {name:56s}        ?")
