@@ -1,12 +1,4 @@
-"""Ranks by the dot product of the unnormalised vectors instead of the cosine similarity: long vectors (りんご) win."""
-# %% similar_answer
-def most_similar(word: str, words: list[str], vectors: torch.Tensor, topn: int = 3) -> list[tuple[str, float]]:
-    """word とのコサイン類似度が大きい順に (単語, 類似度) を topn 個まで返します (word 自身は除く)。"""
-    query = vectors[words.index(word)]
-    scores = vectors @ query
-    ranked = sorted(((w, float(s)) for w, s in zip(words, scores) if w != word), key=lambda p: -p[1])
-    return ranked[:topn]
-
+"""Analogy ranked by the dot product of the unnormalised vectors instead of the cosine similarity: long vectors (りんご) win."""
 # %% analogy_answer
 def analogy(a: str, b: str, c: str, words: list[str], vectors: torch.Tensor, topn: int = 3) -> list[tuple[str, float]]:
     """正規化した a - b + c とのコサイン類似度が大きい順に (単語, 類似度) を返します (a, b, c は除く)。"""

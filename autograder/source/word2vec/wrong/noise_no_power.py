@@ -1,6 +1,0 @@
-"""Forgets the 0.75 power: returns the plain unigram frequencies count / total."""
-# %% noise_answer
-def noise_distribution(counts: list[int], power: float = 0.75) -> torch.Tensor:
-    """出現回数の power 乗に比例する確率 (合計 1) を、形 (len(counts),) の float32 テンソルで返します。"""
-    c = torch.tensor(counts, dtype=torch.float32)
-    return c / c.sum()
