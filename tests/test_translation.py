@@ -16,11 +16,14 @@ def test_fixed_seed_is_reproducible_and_seeds_differ():
 
 
 def test_held_out_sentences_never_occur_in_train():
-    ds = make_dataset(n_train=3000, n_test=500, seed=1)
-    assert len(ds.train) == 3000 and len(ds.test) == 500
-    train_en = {p.en for p in ds.train}
-    assert not any(p.en in train_en for p in ds.test)
+    ds = make_dataset(n_train=3000, n_test=500, seed=1, n_dev=200)
+    assert len(ds.train) == 3000 and len(ds.test) == 500 and len(ds.dev) == 200
+    train_en, dev_en = {p.en for p in ds.train}, {p.en for p in ds.dev}
+    assert not any(p.en in train_en or p.en in dev_en for p in ds.test)
+    assert not any(p.en in train_en for p in ds.dev)
     assert len(train_en) == 3000  # distinct
+    # the test split does not depend on the size of the dev split
+    assert make_dataset(n_train=3000, n_test=500, seed=1, n_dev=0).test == ds.test
 
 
 def test_lengths_span_short_and_long_sentences():

@@ -264,7 +264,7 @@ def _batches(pairs: Sequence[Pair], dataset: Dataset, batch_size: int, generator
 
 
 def train_translation(dataset: Dataset, attention: str | None = None, steps: int = 1500, batch_size: int = 64,
-                      emb: int = 64, hidden: int = 128, lr: float = 3e-3, reverse: bool = False,
+                      emb: int = 32, hidden: int = 64, lr: float = 3e-3, reverse: bool = False,
                       seed: int = 0, clip_norm: float = 1.0, eval_fn=None, eval_every: int | None = None,
                       ) -> TranslationRun:
     """Train a :class:`Seq2Seq` on ``dataset.train`` with Adam and teacher forcing (a fixed number of steps)."""

@@ -13,8 +13,8 @@ what machine translation must learn:
 - lengths vary: optional adverbs, adjectives, possessors, place and time phrases give source
   sentences of 3 to 15 words.
 
-Everything is generated from a fixed seed; :func:`make_dataset` returns a train split and a
-held-out split whose source sentences never occur in the train split.
+Everything is generated from a fixed seed; :func:`make_dataset` returns a train split, a dev split
+(for learning curves) and a held-out test split; no English sentence occurs in two splits.
 
 - :class:`Vocab` -- word ↔ id with ``<pad>`` = 0, ``<bos>`` = 1, ``<eos>`` = 2, ``<unk>`` = 3
 - :func:`generate_pair`, :func:`generate_pairs`, :func:`make_dataset`
@@ -23,7 +23,7 @@ held-out split whose source sentences never occur in the train split.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import torch
@@ -161,20 +161,21 @@ def generate_pairs(n: int, seed: int = 0) -> list[Pair]:
 
 @dataclass
 class Dataset:
-    """The train and held-out (test) pairs and the two vocabularies (built from train only)."""
+    """The train, dev and held-out (test) pairs and the two vocabularies (built from train only)."""
 
     train: list[Pair]
     test: list[Pair]
     src_vocab: "Vocab"
     tgt_vocab: "Vocab"
+    dev: list[Pair] = field(default_factory=list)
 
 
-def make_dataset(n_train: int = 6000, n_test: int = 1000, seed: int = 0) -> Dataset:
-    """Generate ``n_train + n_test`` distinct pairs and split them: no held-out English sentence
-    occurs in train. Vocabularies come from the train split."""
-    pairs = generate_pairs(n_train + n_test, seed)
-    train, test = pairs[:n_train], pairs[n_train:]
-    return Dataset(train, test, Vocab.build(p.en for p in train), Vocab.build(p.ja for p in train))
+def make_dataset(n_train: int = 6000, n_test: int = 1000, seed: int = 0, n_dev: int = 500) -> Dataset:
+    """Generate ``n_train + n_test + n_dev`` distinct pairs and split them (train, test, dev, in that
+    order): no English sentence occurs in two splits. Vocabularies come from the train split."""
+    pairs = generate_pairs(n_train + n_test + n_dev, seed)
+    train, test, dev = pairs[:n_train], pairs[n_train:n_train + n_test], pairs[n_train + n_test:]
+    return Dataset(train, test, Vocab.build(p.en for p in train), Vocab.build(p.ja for p in train), dev)
 
 
 class Vocab:
