@@ -141,7 +141,8 @@ def input_gradient_norms(rnn: nn.Module, xs: torch.Tensor, probe: torch.Tensor |
 
 
 def gradient_decay_table(hidden_size: int = 64, input_size: int = 32, steps: int = 60, batch_size: int = 16,
-                         seed: int = 0, variants: Sequence[tuple[str, str, dict]] | None = None) -> dict[str, torch.Tensor]:
+                         seed: int = 0, variants: Sequence[tuple[str, str, dict]] | None = None,
+                         num_threads: int | None = 1) -> dict[str, torch.Tensor]:
     """Gradient norm against distance for several recurrent layers at initialisation: label -> (steps,).
 
     ``variants`` are ``(label, cell type, options)``; the options are ``w_h_scale`` (multiply the
@@ -165,11 +166,12 @@ def gradient_decay_table(hidden_size: int = 64, input_size: int = 32, steps: int
                 # gate order in PyTorch: LSTM (input, forget, cell, output); GRU (reset, update, new)
                 block = slice(H, 2 * H)
                 layer.bias_hh_l0[block] += options["gate_bias"]
-        out[label] = input_gradient_norms(layer, xs).flip(0)  # (T,), index = distance from the end
+        with torch_threads(num_threads):
+            out[label] = input_gradient_norms(layer, xs).flip(0)  # (T,), index = distance from the end
     return out
 
 
-def lm_input_gradient_norms(model: "CharRNNLM", ids: torch.Tensor) -> torch.Tensor:
+def lm_input_gradient_norms(model: "CharRNNLM", ids: torch.Tensor, num_threads: int | None = 1) -> torch.Tensor:
     """For a trained :class:`CharRNNLM`: ``||d NLL(last char) / d e_t||`` against distance, shape (T-1,).
 
     ``ids`` (B, T) are windows of real text; the loss is the negative log-likelihood of the last
@@ -178,10 +180,12 @@ def lm_input_gradient_norms(model: "CharRNNLM", ids: torch.Tensor) -> torch.Tens
     """
     model.eval()
     x, y = ids[:, :-1], ids[:, -1]  # (B, T-1), (B,)
-    emb = model.embed(x).detach().requires_grad_(True)  # (B, T-1, E)
-    outputs, _ = model.rnn(emb)  # (B, T-1, H)
-    logits = model.head(model.drop(outputs[:, -1]))  # (B, V): the prediction after the last input
-    F.cross_entropy(logits, y, reduction="sum").backward()
+    with torch_threads(num_threads):
+        emb = model.embed(x).detach().requires_grad_(True)  # (B, T-1, E)
+        outputs, _ = model.rnn(emb)  # (B, T-1, H)
+        logits = model.head(model.drop(outputs[:, -1]))  # (B, V): the prediction after the last input
+        F.cross_entropy(logits, y, reduction="sum").backward()
+    model.zero_grad(set_to_none=True)  # the backward also filled the weights' gradients: drop them
     return emb.grad.norm(dim=-1).mean(dim=0).flip(0)  # (B, T-1, E) -> (T-1,), index = distance
 
 
@@ -377,13 +381,17 @@ def train_char_lm(cell: CellType = "gru", steps: int = 300, batch_size: int = 32
 
 @torch.no_grad()
 def generate(model: CharRNNLM, prompt: str, length: int = 100, temperature: float = 1.0, seed: int = 0,
-             data: CharData | None = None) -> str:
+             data: CharData | None = None, num_threads: int | None = 1) -> str:
     """``prompt`` followed by ``length`` characters sampled one by one (at ``temperature``, fixed ``seed``).
 
     ``temperature`` < 1 sharpens the distribution, 0 means greedy (always the most likely character).
-    ``UNK_CHAR`` is never sampled.
+    ``UNK_CHAR`` is never sampled. ``num_threads``: PyTorch threads (one step is a tiny computation).
     """
-    data = data or novel_char_data()
+    with torch_threads(num_threads):
+        return _generate(model, prompt, length, temperature, seed, data or novel_char_data())
+
+
+def _generate(model: CharRNNLM, prompt: str, length: int, temperature: float, seed: int, data: CharData) -> str:
     gen = torch.Generator().manual_seed(seed)
     model.eval()
     ids = data.encode(prompt if prompt else "\n")  # (P,)
