@@ -167,3 +167,16 @@ def test_lm_input_gradient_norms_shape(data):
     ids = data.train[:2 * 21].view(2, 21)  # (B, T)
     norms = rnn.lm_input_gradient_norms(model, ids)
     assert norms.shape == (20,) and bool((norms > 0).all())
+
+
+def test_long_run_record_is_read_back(tmp_path):
+    assert rnn.load_long_run(tmp_path / "missing.json") is None
+    record = rnn.load_long_run()
+    if record is None:
+        pytest.skip("python -m llm_shikumi.rnn --long-run has not been run")
+    assert record["config"] == rnn.LONG_RUN_CONFIG  # the record belongs to the configuration in the code
+    vocab_bits = math.log2(rnn.novel_char_data().vocab_size)
+    assert 0 < record["test_bpc"] < vocab_bits
+    assert record["dev_bpc"][-1][0] == rnn.LONG_RUN_CONFIG["steps"]
+    cfg = rnn.LONG_RUN_CONFIG
+    assert record["chars_seen"] == cfg["steps"] * cfg["batch_size"] * cfg["seq_len"]
