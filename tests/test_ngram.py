@@ -351,3 +351,41 @@ def test_results_are_plausible(results):
     for r in results.values():
         assert 3.0 < r.test_bpc < 12.0 and math.isfinite(r.test_perplexity)
         assert r.vocab_size == len(ngram_module.novel_vocabulary(r.unit)) + 2  # + </s>, <unk>
+
+
+@pytest.mark.slow
+def test_chapter_prints_the_numbers_of_the_runs(results):
+    """The executed chapter 02 (from `make book`) glued the bpc of every model as computed here."""
+    import json
+    from pathlib import Path
+
+    build = Path(__file__).resolve().parent.parent / "_build" / "jupyter_execute"
+    executed = sorted(build.rglob("02_ngram_language_model.ipynb")) if build.exists() else []
+    if not executed:
+        pytest.skip("chapter 02 has not been executed by `make book`")
+    glued = {}
+    for cell in json.loads(executed[0].read_text(encoding="utf-8"))["cells"]:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                glued[name] = output["data"]["application/papermill.record/text/plain"]
+    for r in results.values():
+        key = f"bpc_{r.unit}{r.n}_{r.smoothing.replace('-', '')}"
+        assert float(glued[key]) == pytest.approx(r.test_bpc, rel=1e-9), key
+
+
+def test_results_cache_round_trips_and_is_keyed_by_code_and_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("LLM_SHIKUMI_CACHE", str(tmp_path))
+    monkeypatch.setattr(ngram_module, "NOVEL_MODELS", (("word", 2, "kneser-ney"),))
+    ngram_module.novel_results.cache_clear()
+    try:
+        first = ngram_module.novel_results()
+        (cached,) = tmp_path.glob("ngram_novel_*.json")
+        ngram_module.novel_results.cache_clear()
+        monkeypatch.setattr(ngram_module, "run_novel_model", lambda *spec: pytest.fail("ran again despite the cache"))
+        assert ngram_module.novel_results() == first
+        assert cached.name == ngram_module._cache_path().name
+        monkeypatch.setenv("LLM_SHIKUMI_NO_CACHE", "1")
+        assert ngram_module._cache_path() is None
+    finally:
+        ngram_module.novel_results.cache_clear()

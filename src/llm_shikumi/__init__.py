@@ -9,7 +9,7 @@ and the autograder import one implementation. Built up chapter by chapter:
 - :mod:`llm_shikumi.textstats` -- word counts of real text: Zipf's and Heaps' laws, unknown-word rates (chapters 01, 03)
 - :mod:`llm_shikumi.lm_eval` -- bits per character and perplexity, the yardstick of every language model
 - :mod:`llm_shikumi.corpus` -- a generated, templated corpus: the controlled "laboratory" of chapter 04
-- :mod:`llm_shikumi.ngram` -- N-gram language models from counts (chapter 02)
+- :mod:`llm_shikumi.ngram` -- N-gram language models from counts: add-k, interpolation, Kneser–Ney; their bpc on the novel (chapter 02)
 - :mod:`llm_shikumi.vocab` -- vocabulary (token <-> id), one-hot and bag-of-words (chapter 03)
 - :mod:`llm_shikumi.word2vec` -- skip-gram / CBOW with negative sampling in PyTorch (chapter 04)
 - :mod:`llm_shikumi.pretrained` -- chiVe word vectors from the ja-ginza package, offline (chapter 04)
