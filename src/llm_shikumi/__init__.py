@@ -11,7 +11,7 @@ and the autograder import one implementation. Built up chapter by chapter:
 - :mod:`llm_shikumi.corpus` -- a generated, templated corpus: the controlled "laboratory" of chapter 04
 - :mod:`llm_shikumi.ngram` -- N-gram language models from counts: add-k, interpolation, Kneser–Ney; their bpc on the novel (chapter 02)
 - :mod:`llm_shikumi.vocab` -- vocabulary (token <-> id), one-hot and bag-of-words (chapter 03)
-- :mod:`llm_shikumi.word2vec` -- skip-gram / CBOW with negative sampling in PyTorch (chapter 04)
+- :mod:`llm_shikumi.word2vec` -- skip-gram / CBOW with negative sampling, and PPMI + SVD count vectors (chapter 04)
 - :mod:`llm_shikumi.pretrained` -- chiVe word vectors from the ja-ginza package, offline (chapter 04)
 - :mod:`llm_shikumi.training` -- seeds, batching of token streams, the generic train loop, total NLL (every neural chapter)
 - :mod:`llm_shikumi.rnn` -- the RNN recurrence from scratch, gradient norms vs distance, a character-level RNN/LSTM/GRU language model (chapter 05)
