@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder list | release | grade | check | export | summary | publish``."""
+"""Command line: ``python -m autograder list | release | grade | check | export | summary | publish | enqueue | work``."""
 from __future__ import annotations
 
 import argparse
@@ -91,6 +91,34 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_enqueue(args) -> int:
+    from autograder.queue import enqueue
+    from autograder.submissions import find_submissions
+
+    try:
+        count = enqueue(args.db, find_submissions(args.paths))
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"autograder enqueue: {exc}", file=sys.stderr)
+        return 2
+    print(f"queued {count} notebooks")
+    return 0
+
+
+def cmd_work(args) -> int:
+    from autograder.nbgrader_course import ExecutionSettings
+    from autograder.queue import work
+    from autograder.sandbox import available
+
+    if not args.no_sandbox and (why := available()):
+        print(f"autograder work: cannot sandbox submissions: {why}", file=sys.stderr)
+        return 2
+    execution = ExecutionSettings(sandbox=not args.no_sandbox)
+    done = work(args.db, args.workdir, load_exercises(args.source), execution, lease=args.lease,
+                on_result=lambda r: print(f"{r.student}\t{r.exercise}\t{r.status}\t{r.score:g}", flush=True))
+    print(f"graded {done} notebooks")
+    return 0
+
+
 def cmd_publish(args) -> int:
     from autograder.publish import PublishError, publish
 
@@ -139,6 +167,20 @@ def build_parser() -> argparse.ArgumentParser:
     summary = sub.add_parser("summary", help="print the results of a --json file as Markdown")
     summary.add_argument("json_file", type=Path, metavar="RESULTS_JSON")
     summary.set_defaults(func=cmd_summary)
+
+    enqueue = sub.add_parser("enqueue", help="put notebooks into the shared PostgreSQL queue for `work`")
+    enqueue.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    enqueue.add_argument("--db", required=True, metavar="URL", help="postgresql://... (the gradebook's database)")
+    enqueue.set_defaults(func=cmd_enqueue)
+
+    work = sub.add_parser("work", help="grade notebooks from the shared queue until it is empty (one per machine)")
+    work.add_argument("--db", required=True, metavar="URL", help="postgresql://... (the gradebook's database)")
+    work.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR, help="this grader's own working folder")
+    work.add_argument("--lease", type=float, default=120.0,
+                      help="seconds a claim lasts unless renewed; a killed grader's claims are retaken after it")
+    work.add_argument("--source", type=Path, default=SOURCE_DIR, help="folder of exercise sources")
+    work.add_argument("--no-sandbox", action="store_true", help="run kernels without bubblewrap (trusted notebooks only)")
+    work.set_defaults(func=cmd_work)
 
     publish = sub.add_parser("publish", help="write the student tree (no hidden tests, no wrong solutions) into DIR")
     publish.add_argument("dir", type=Path, metavar="DIR")
