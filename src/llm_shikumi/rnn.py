@@ -416,7 +416,7 @@ def _generate(model: CharRNNLM, prompt: str, length: int, temperature: float, se
 # ---------------------------------------------------------------------------------------------------
 
 LONG_RUN_PATH = novel.DATA_DIR / "rnn_long_run.json"
-LONG_RUN_CONFIG = dict(cell="gru", steps=1600, batch_size=16, seq_len=64, embed_size=64, hidden_size=256, lr=1e-2,
+LONG_RUN_CONFIG = dict(cell="gru", steps=1000, batch_size=16, seq_len=64, embed_size=64, hidden_size=256, lr=1e-2,
                        clip_norm=1.0, dropout=0.1, seed=0)
 
 
