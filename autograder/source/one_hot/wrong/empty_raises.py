@@ -1,11 +1,11 @@
 """Treats empty input as an error (ValueError) instead of returning an empty dict, list, (0, size) matrix or zero vector."""
 # %% build_vocab_answer
-def build_vocab(tokens: list[str], min_count: int = 1) -> dict[str, int]:
-    """min_count 回以上出てくる単語に、初めて出てきた順に 0 から ID をふった dict を返します。"""
+def build_vocab(tokens: list[str], min_count: int = 1, unk: str = "<unk>") -> dict[str, int]:
+    """unk を ID 0 に、min_count 回以上出てくる単語に初めて出てきた順に 1 から ID をふった dict を返します。"""
     if not tokens:
         raise ValueError("tokens が空です")
     counts = Counter(tokens)
-    vocab = {}
+    vocab = {unk: 0}
     for token in tokens:
         if token not in vocab and counts[token] >= min_count:
             vocab[token] = len(vocab)
