@@ -1,7 +1,8 @@
 """Grade a batch of submissions: in parallel, resumably, with exactly one result per submission.
 
 Every finished submission leaves a small state file ``<workdir>/results/<student>/<exercise>.json``
-holding its result and the SHA-256 of the file that was graded; it is written (atomically) only
+holding its result and a SHA-256 fingerprint of what was graded (the submitted file, the exercise's
+source with its hidden tests, and the grading settings); it is written (atomically) only
 after nbgrader has committed the grades to the gradebook. Run the same command again after a crash
 or ``kill -9`` and only submissions without a matching state file are graded; the others are read
 back. nbgrader keeps one submission per (student, exercise), so a regraded one replaces itself.
@@ -31,20 +32,27 @@ def _state_path(workdir: Path, submission: Submission) -> Path:
     return Path(workdir) / "results" / safe(submission.student) / f"{safe(submission.exercise)}.json"
 
 
-def _fingerprint(submission: Submission) -> str:
+def _fingerprint(submission: Submission, exercises: dict[str, Exercise] | None = None,
+                 execution: ExecutionSettings | None = None) -> str:
+    """Changes when the submission, its exercise's source (e.g. a hidden test) or the settings change."""
     try:
-        return sha256(submission.path.read_bytes())
+        parts = [submission.path.read_bytes()]
+        exercise = (exercises or {}).get(submission.exercise)
+        parts.append(exercise.source_path.read_bytes() if exercise else b"")
     except OSError:
         return ""
+    parts.append(repr(execution).encode())
+    return sha256(b"\0".join(sha256(p).encode() for p in parts))
 
 
-def load_state(workdir: Path, submission: Submission) -> Result | None:
+def load_state(workdir: Path, submission: Submission, exercises: dict[str, Exercise] | None = None,
+               execution: ExecutionSettings | None = None) -> Result | None:
     path = _state_path(workdir, submission)
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if state.get("sha256") != _fingerprint(submission) or state["result"]["file"] != str(submission.path):
+    if state.get("sha256") != _fingerprint(submission, exercises, execution) or state["result"]["file"] != str(submission.path):
         return None
     raw = state["result"]
     return Result(**{**raw, "tests": [TestResult(**t) for t in raw["tests"]]})
@@ -71,14 +79,18 @@ def _die_with_parent() -> None:
         pass
 
 
+_settings: tuple[dict, ExecutionSettings] | None = None
+
+
 def _init_worker(workdir, exercises, db_url, execution) -> None:
-    global _grader
+    global _grader, _settings
     _die_with_parent()
     _grader = Grader(workdir, exercises, db_url, execution, prepare=False)
+    _settings = (exercises, execution)
 
 
 def _grade_and_save(submission: Submission) -> Result:
-    fingerprint = _fingerprint(submission)
+    fingerprint = _fingerprint(submission, *_settings)
     try:
         result = _grader.grade(submission)
     except Exception as exc:  # one broken submission must not stop the batch
@@ -104,6 +116,22 @@ def duplicates(submissions: list[Submission]) -> dict[int, str]:
     return found
 
 
+def _run_pool(submissions, indices, results, workdir, exercises, db_url, execution, jobs, on_result) -> list[int]:
+    """Grade ``indices`` in a pool of ``jobs`` workers; the indices lost to a crashed worker."""
+    context = multiprocessing.get_context("fork")
+    failed = []
+    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context, initializer=_init_worker,
+                             initargs=(workdir, exercises, db_url, execution)) as pool:
+        futures = {i: pool.submit(_grade_and_save, submissions[i]) for i in indices}
+        for i, future in futures.items():
+            try:
+                results[i] = future.result()
+            except BrokenProcessPool:
+                failed.append(i)
+            on_result(results)
+    return failed
+
+
 def grade_batch(submissions: list[Submission], workdir: Path, exercises: dict[str, Exercise],
                 db_url: str | None = None, execution: ExecutionSettings = ExecutionSettings(), jobs: int = 1,
                 on_result: Callable[[list[Result | None]], None] = lambda results: None) -> list[Result]:
@@ -117,28 +145,24 @@ def grade_batch(submissions: list[Submission], workdir: Path, exercises: dict[st
                                   exercises[sub.exercise].max_score if sub.exercise in exercises else 0.0)
     for i, sub in enumerate(submissions):
         if results[i] is None:
-            results[i] = load_state(workdir, sub)
+            results[i] = load_state(workdir, sub, exercises, execution)
             if results[i] is None:
                 todo.append(i)
     on_result(results)
+    isolated = False
     while todo:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context, initializer=_init_worker,
-                                 initargs=(workdir, exercises, db_url, execution)) as pool:
-            futures = {i: pool.submit(_grade_and_save, submissions[i]) for i in todo}
-            failed = []
-            for i, future in futures.items():
-                try:
-                    results[i] = future.result()
-                except BrokenProcessPool:
-                    failed.append(i)  # a worker died (not the kernel: the grader process): retry below
-                on_result(results)
-        if len(failed) == len(todo):  # no progress: give up on these with a clear reason
+        # First all together; after a worker crash, each remaining submission alone in its own
+        # worker, so that one submission that kills its grader process fails only itself.
+        failed = []
+        for group in ([todo] if not isolated else [[i] for i in todo]):
+            failed += _run_pool(submissions, group, results, workdir, exercises, db_url, execution,
+                                1 if isolated else jobs, on_result)
+        if isolated:
             for i in failed:
                 sub = submissions[i]
                 results[i] = Result.error(sub.student, sub.exercise, str(sub.path),
                                           "採点プロセスが異常終了しました (grader worker crashed)")
             break
-        todo = failed
+        todo, isolated = failed, True
     on_result(results)
     return [r for r in results if r is not None]

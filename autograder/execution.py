@@ -25,7 +25,7 @@ from nbgrader.preprocessors import Execute, SaveAutoGrades
 from traitlets import Integer
 
 from autograder.exercises import is_test_cell, nbgrader_meta
-from autograder.remote import KernelLink, GraderNamespace
+from autograder.remote import GraderNamespace, KernelLink, preload
 from autograder.verdicts import HINTS, Verdict, judge, run_here
 
 SHARED = "shared"  # cell.metadata["autograder"][SHARED]: a cell of the released notebook, run on both sides
@@ -81,6 +81,7 @@ class SplitExecute(Execute):
 
     def _here(self) -> GraderNamespace:
         if self._namespace is None:
+            preload()
             km = self.km
             self._link = KernelLink(km.get_connection_info(session=False),
                                     interrupt=run_sync(km.interrupt_kernel), alive=run_sync(km.is_alive),

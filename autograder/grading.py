@@ -11,6 +11,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from autograder.assemble import assemble
 from autograder.exercises import Exercise, is_test_cell, nbgrader_meta
 from autograder.nbgrader_course import COURSE_ID, ExecutionSettings, NbgraderCourse
+from autograder.remote import preload
 from autograder.results import Result, TestResult
 from autograder.submissions import Submission, UnreadableSubmission, read_notebook_bytes
 
@@ -53,6 +54,7 @@ class Grader:
     def __init__(self, workdir: Path, exercises: dict[str, Exercise], db_url: str | None = None,
                  execution: ExecutionSettings = ExecutionSettings(), prepare: bool = True):
         self.exercises = exercises
+        preload()  # numpy and torch, once per process (forked workers inherit them)
         self.course = NbgraderCourse(Path(workdir), db_url, execution)
         if prepare:
             for exercise in exercises.values():

@@ -69,6 +69,16 @@ NOT_DATA = ("a value of the student's code that is not plain data (a remote obje
             "tested for truth or converted to an array; compare a number, string, list, dict, array or tensor")
 
 
+def preload() -> None:
+    """Import here, outside any time limit, the libraries whose values cross the link (an import cut
+    short by a cell's time limit would leave torch half-initialised for the rest of the process)."""
+    for name in ("numpy", "torch"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+
+
 class RemoteError(BaseException):
     """The link to the student's kernel failed (bad answer, timeout, dead kernel). A BaseException, so
     that a test's ``except Exception`` cannot swallow it."""

@@ -99,3 +99,43 @@ def test_postgresql_gradebook_with_parallel_workers(tmp_path):
         proc = run_autograder("export", "--csv", tmp_path / "pg.csv", "--db", url)
         assert proc.returncode == 0, proc.stderr
         assert len(list(csv.reader((tmp_path / "pg.csv").open()))) == 7
+
+
+def test_a_changed_hidden_test_regrades(tmp_path):
+    """The resume fingerprint covers the exercise's source: a changed hidden test re-grades."""
+    source, root = release_toy(tmp_path / "toy")
+    batch = tmp_path / "batch"
+    make_submission(batch, "amy", root / "solutions" / "toy.ipynb")
+    assert grade_to_json(batch, source, tmp_path)["amy", "toy"]["score"] == 3.0
+    notebook = source / "toy" / "toy.ipynb"
+    notebook.write_text(notebook.read_text(encoding="utf-8").replace("add(-5, 5) == 0", "add(-5, 5) == 1"),
+                        encoding="utf-8")
+    assert grade_to_json(batch, source, tmp_path)["amy", "toy"]["score"] == 2.0
+
+
+def test_a_crashing_grader_worker_fails_only_its_own_submission(tmp_path, monkeypatch):
+    """A submission that kills the grader's worker process (not just its kernel) gets an error; the
+    others, which were pending in the same pool, are graded."""
+    from autograder.batch import grade_batch
+    from autograder.exercises import load_exercises
+    from autograder.grading import Grader
+    from autograder.nbgrader_course import ExecutionSettings
+    from autograder.results import Result
+    from autograder.submissions import find_submissions
+
+    source, root = release_toy(tmp_path / "toy")
+    batch = tmp_path / "batch"
+    for student in ("a1", "a2", "crasher", "a3", "a4"):
+        make_submission(batch, student, root / "solutions" / "toy.ipynb")
+
+    def grade(self, submission):  # stands in for grading; the crasher takes its worker down
+        if submission.student == "crasher":
+            os._exit(1)
+        return Result(submission.student, submission.exercise, str(submission.path), "graded", 3.0, 3.0)
+
+    monkeypatch.setattr(Grader, "grade", grade)  # inherited by the forked workers
+    results = grade_batch(find_submissions([batch]), tmp_path / "work", load_exercises(source, root),
+                          execution=ExecutionSettings(sandbox=False), jobs=2)
+    by_student = {r.student: r for r in results}
+    assert by_student["crasher"].status == "error" and "crashed" in by_student["crasher"].reason
+    assert all(by_student[s].status == "graded" for s in ("a1", "a2", "a3", "a4"))
