@@ -1,5 +1,10 @@
-"""確率 0 の bigram を考えない: math.log2(0) で ValueError (math domain error) になる。"""
-# %% sentence_logprob_answer
-def sentence_logprob(sentence: list[str], prob) -> float:
-    padded = [BOS] + list(sentence) + [EOS]
-    return sum(math.log2(prob(prev, word)) for prev, word in zip(padded, padded[1:]))
+"""確率 0 のトークンを特別扱いせずに math.log(0) を呼んでしまう (ValueError になる)。"""
+# %% perplexity_answer
+def perplexity(sentences, prob):
+    total, n_tokens = 0.0, 0
+    for sentence in sentences:
+        padded = [BOS, BOS] + list(sentence) + [EOS]
+        for i in range(2, len(padded)):
+            total += math.log(prob(tuple(padded[i - 2 : i]), padded[i]))
+            n_tokens += 1
+    return math.exp(-total / n_tokens)

@@ -1,6 +1,9 @@
-"""パープレキシティを文ごとに平均する: 各文の 1 トークンあたり対数確率の平均 (マクロ平均) をとり、長い文と短い文を同じ重みで扱う。
-一様モデルでは正解と同じ値になるので、見えるテストは通る。"""
+"""文ごとのパープレキシティを平均してしまう (全トークンの対数確率を合計してから T で割っていない)。"""
 # %% perplexity_answer
-def perplexity(sentences: list[list[str]], prob) -> float:
-    per_sentence = [sentence_logprob(s, prob) / (len(s) + 1) for s in sentences]
-    return 2.0 ** (-sum(per_sentence) / len(per_sentence))
+def perplexity(sentences, prob):
+    values = []
+    for sentence in sentences:
+        padded = [BOS, BOS] + list(sentence) + [EOS]
+        total = sum(math.log(prob(tuple(padded[i - 2 : i]), padded[i])) for i in range(2, len(padded)))
+        values.append(math.exp(-total / (len(padded) - 2)))
+    return sum(values) / len(values)
