@@ -685,18 +685,20 @@ class KneserNeyNGram(_MultiOrderModel):
         self.adjusted.append(self.tables[-1])
         self.discounts = [kn_discounts(t.counts) for t in self.adjusted]
         self._stats = [t.by_history(self._base) for t in self.adjusted]
-        self._np = np
 
     def continuation_count(self, gram: Sequence[str]) -> int:
         """The adjusted count c_m of ``gram`` (m = len(gram)): N1+(• gram) for m < n, C(gram) for m = n."""
+        import numpy as np
+
         m = len(gram)
         key = 0
         for t in gram:
             key = key * self._base + self._id[t if t == BOS else self._known(t)]
-        return int(self.adjusted[m - 1].lookup(self._np.array([key], dtype=self._np.int64))[0])
+        return int(self.adjusted[m - 1].lookup(np.array([key], dtype=np.int64))[0])
 
     def _probs(self, windows):
-        np = self._np
+        import numpy as np
+
         p = np.full(len(windows), 1.0 / self.vocab_size)
         for m in range(1, self.n + 1):
             key = self._keys(windows, m)
