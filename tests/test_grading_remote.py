@@ -187,6 +187,13 @@ class Affine(nn.Module):
 class Liar:
     def __eq__(self, other):
         return True
+from collections import Counter
+_made = []
+def make_table(n):
+    _made.append(Counter({i: i % 7 for i in range(n)}))
+    return _made[-1]
+def is_original(table):
+    return table is _made[-1]
 """, timeout=60)
     link = KernelLink(km.get_connection_info(session=False), interrupt=km.interrupt_kernel, alive=km.is_alive,
                       max_reply_bytes=1_000_000)
@@ -246,3 +253,14 @@ def test_link_interrupts_a_hanging_student_function(kernel):
     exc = run_cell(kernel, "slow()", seconds=2)
     assert isinstance(exc, KernelTimeout) and time.monotonic() - start < 15
     assert run_cell(kernel, "assert add(1, 1) == 2") is None
+
+
+@pytest.mark.slow
+def test_big_tables_go_back_by_reference_unless_changed(kernel):
+    """A big Counter the student's code returned is handed back to it as its own object (no copy over
+    the link); once the test changes it, it is sent as data."""
+    namespace, link = kernel
+    exc = run_cell(kernel, "table = make_table(1000)\nassert is_original(table) and table[3] == 3\n"
+                           "table[5000] = 1\nassert not is_original(table)\nsmall = make_table(10)\n"
+                           "assert not is_original(small)  # small tables always travel as data")
+    assert exc is None, repr(exc)
