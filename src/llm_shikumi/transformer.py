@@ -336,7 +336,7 @@ def translation_loss(model: Seq2SeqTransformer, batch) -> torch.Tensor:
     return F.cross_entropy(logits.reshape(-1, logits.size(-1)), tgt_out.reshape(-1), ignore_index=model.pad_id)
 
 
-def train_translation_transformer(dataset, steps: int = 600, batch_size: int = 64, lr: float = 1e-3,
+def train_translation_transformer(dataset, steps: int = 600, batch_size: int = 64, lr: float = 3e-3,
                                   seed: int = 0, warmup: int = 50, clip_norm: float = 1.0, **model_kwargs):
     """Train a :class:`Seq2SeqTransformer` on ``dataset.train`` (Adam, linear warm-up, fixed number of steps).
 
