@@ -207,7 +207,7 @@ ATTACKS = {
         "    return '\\n'.join(t for t in texts if 'assert' in t)\n"
         "def add(a, b):\n"
         "    found = _peek()\n"
-        "    if 'add(-5, 5) == 0' in found:\n        return a + b  # would need the hidden test's text\n"
+        "    if 'add(-5, 5)' + ' == 0' in found:\n        return a + b  # would need the hidden test's text\n"
         "    raise AssertionError('LEAK:' + found[-5000:])\n"
         "def mean(xs):\n    raise ValueError('LEAK:' + _peek()[-5000:])"),
     "settrace": (
@@ -302,8 +302,10 @@ def test_hostile_or_broken_submission_is_judged_by_the_source(graded, student):
 
 @pytest.mark.parametrize("student", ATTACKS)
 def test_attack_on_the_verdict_scores_zero(graded, student):
+    """0 points, whether the notebook is graded or breaks its own kernel so badly that nbgrader gives up
+    on it (patching builtins.isinstance wedges ipykernel itself: an error result, still one entry)."""
     result = graded[student, "toy"]
-    assert result["status"] == "graded", result
+    assert result["status"] in ("graded", "error"), result
     assert result["score"] == 0.0, result
 
 
