@@ -411,6 +411,13 @@ def _generate(model: CharRNNLM, prompt: str, length: int, temperature: float, se
     return prompt + data.decode(out)
 
 
+# The settings of chapter 05's language model; chapter 10 reports the same run in its comparison table
+# (through :mod:`llm_shikumi.results`), so both read them from here.
+CHAPTER_CONFIG = dict(cell="gru", embed_size=64, hidden_size=256, batch_size=16, seq_len=64, lr=1e-2, clip_norm=1.0,
+                      steps=250, seed=0)
+CHAPTER_RESULT = "chapter05_rnn"  # the name chapter 05 stores its test bpc under
+
+
 # ---------------------------------------------------------------------------------------------------
 # A longer run than a chapter can afford (minutes, not seconds), recorded to a JSON file
 # ---------------------------------------------------------------------------------------------------
