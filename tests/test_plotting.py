@@ -40,12 +40,6 @@ def test_heatmap_rejects_wrong_label_count_and_shape():
     plt.close("all")
 
 
-def test_old_plot_matrix_import_still_works():
-    from llm_shikumi.plot_matrix import heatmap as old
-
-    assert old is heatmap
-
-
 def test_bar_chart_keeps_order_and_labels():
     ax = _no_missing_glyphs(lambda: bar_chart([("猫", 3), ("主人", 2)], title="頻度"))
     assert [t.get_text() for t in ax.get_xticklabels()] == ["猫", "主人"]
