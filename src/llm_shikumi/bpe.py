@@ -129,7 +129,9 @@ class BPETokenizer:
         word_counts: Counter[str] = Counter()
         for text in texts:
             pieces = pretokenize(text)
-            word_counts.update(to_byte_symbols(p) for p in pieces) if byte_level else word_counts.update(pieces)
+            if byte_level:
+                pieces = [to_byte_symbols(p) for p in pieces]
+            word_counts.update(pieces)
 
         id_to_token: list[str] = []
         vocab: dict[str, int] = {}
