@@ -53,7 +53,10 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# The notebooks are executed first on every core into the build's own cache (tools/book_tools/execute.py);
+# jupyter-book then reads the cache, and executes (and reports) only what failed there.
 book: install mathjax
+	$(BIN)/python tools/book_tools/execute.py
 	$(BIN)/jupyter-book build . --builder html --warningiserror --keep-going
 
 release: install

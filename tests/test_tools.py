@@ -76,3 +76,57 @@ def test_mathjax_extension_copies_the_package_into_static(tmp_path):
     target = tmp_path / "out" / "_static" / "mathjax"
     assert (target / mathjax.ENTRY_POINT).read_text(encoding="utf-8") == "// MathJax"
     assert (target / "output" / "font.woff").exists() and (target / "LICENSE").exists()
+
+
+# --- tools/book_tools/execute.py: the notebooks executed on every core before jupyter-book builds ---
+
+from book_tools import execute as book_execute  # noqa: E402
+
+
+def test_execute_lists_the_books_notebooks_but_not_the_excluded_ones():
+    """Every chapter of _toc.yml is executed beforehand; exercises (stubs that raise by design, excluded in
+    _config.yml's execute.exclude_patterns) and Markdown pages are not."""
+    names = [p.relative_to(REPO_ROOT).as_posix() for p in book_execute.notebooks_to_execute(REPO_ROOT)]
+    chapters = [f"{name}.ipynb" for name in book_execute.toc_files(REPO_ROOT) if name.startswith("chapters/")]
+    assert names == chapters and chapters, names
+    assert not any(name.startswith("exercises/") for name in names), names
+
+
+def _toy_book(root, cells_by_name):
+    import nbformat
+
+    (root / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n"
+                                   + "".join(f"  - file: {name}\n" for name in cells_by_name), encoding="utf-8")
+    (root / "_config.yml").write_text("execute:\n  timeout: 60\n  exclude_patterns: []\n", encoding="utf-8")
+    (root / "intro.md").write_text("# intro\n", encoding="utf-8")
+    for name, source in cells_by_name.items():
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, root / f"{name}.ipynb")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.slow
+def test_execute_fills_the_cache_myst_nb_reads_and_leaves_failures_to_the_build(tmp_path):
+    """After the script, myst-nb's lookup (jupyter-cache's match on the notebook as read from disk) finds the
+    executed notebook with its outputs, run in the notebook's own folder; a notebook whose cell raises is not
+    cached, so the build executes it itself and fails with the traceback. A second run executes nothing."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    _toy_book(tmp_path, {"ok": "import os\nprint('ran in', os.path.basename(os.getcwd()))",
+                         "bad": "raise ValueError('broken on purpose')"})
+    run = lambda: subprocess.run([sys.executable, str(REPO_ROOT / "tools" / "book_tools" / "execute.py"),  # noqa: E731
+                                  "--root", str(tmp_path), "--jobs", "2"], capture_output=True, text=True, timeout=300)
+    first = run()
+    assert first.returncode == 0, first.stderr
+    assert "ok" in first.stdout and "FAILED" in first.stdout and "bad.ipynb" in first.stdout, first.stdout
+    cache = get_cache(str(book_execute.cache_path(tmp_path)))
+    _, merged = cache.merge_match_into_notebook(nbformat.read(tmp_path / "ok.ipynb", as_version=4))
+    assert merged.cells[0].outputs[0]["text"] == f"ran in {tmp_path.name}\n", merged.cells[0].outputs
+    with pytest.raises(KeyError):
+        cache.match_cache_notebook(nbformat.read(tmp_path / "bad.ipynb", as_version=4))
+    second = run()
+    assert "1 notebook(s)" in second.stdout and "bad.ipynb" in second.stdout, second.stdout  # only the failure again
