@@ -384,7 +384,7 @@ def test_results_cache_round_trips_and_is_keyed_by_code_and_data(tmp_path, monke
     ngram_module.novel_results.cache_clear()
     try:
         first = ngram_module.novel_results()
-        (cached,) = tmp_path.glob("ngram_novel_*.json")
+        (cached,) = tmp_path.glob("ngram_novel-*.json")  # one file of llm_shikumi.results
         ngram_module.novel_results.cache_clear()
         monkeypatch.setattr(ngram_module, "run_novel_model", lambda *spec: pytest.fail("ran again despite the cache"))
         assert ngram_module.novel_results() == first

@@ -883,57 +883,54 @@ def run_novel_model(unit: str, n: int, smoothing: str) -> NovelResult:
                        dev.perplexity, test.perplexity, _unit_label(unit), dev.bpc, test.bpc)
 
 
-def _cache_path():
-    """Where :func:`novel_results` keeps its numbers between processes: a file named after a hash of
-    everything they depend on (this module, the tokenizer module, lm_eval, the novel, the MeCab
-    dictionary version), so that any change to code or data means a fresh run. ``None`` when
-    ``LLM_SHIKUMI_NO_CACHE`` is set."""
-    import hashlib
-    import os
+def _cache_key() -> tuple[str, dict, list]:
+    """Name, settings and modules under which :func:`novel_results` is kept by :mod:`llm_shikumi.results`:
+    the list of models, this module, the tokenizer module, lm_eval, the MeCab dictionary version (and,
+    as for every stored result, the novel itself), so that any change to code or data means a fresh run."""
+    import sys
     from importlib import metadata
-    from pathlib import Path
 
-    if os.environ.get("LLM_SHIKUMI_NO_CACHE"):
-        return None
-    from llm_shikumi import lm_eval, morphology, novel
+    from llm_shikumi import lm_eval, morphology
 
-    digest = hashlib.sha256()
-    for path in (__file__, morphology.__file__, lm_eval.__file__, novel.NOVEL_PATH):
-        digest.update(Path(path).read_bytes())
+    settings: dict = {"models": [list(spec) for spec in NOVEL_MODELS]}
     for package in ("fugashi", "unidic-lite"):
         try:
-            digest.update(metadata.version(package).encode())
+            settings[package] = metadata.version(package)
         except metadata.PackageNotFoundError:  # pragma: no cover
-            digest.update(package.encode())
-    root = Path(os.environ.get("LLM_SHIKUMI_CACHE", Path.home() / ".cache" / "llm_shikumi"))
-    return root / f"ngram_novel_{digest.hexdigest()[:16]}.json"
+            settings[package] = None
+    return "ngram_novel", settings, [sys.modules[__name__], morphology, lm_eval]
+
+
+def _cache_path():
+    """The file of :mod:`llm_shikumi.results` that keeps :func:`novel_results` (``None`` when
+    ``LLM_SHIKUMI_NO_CACHE`` is set)."""
+    from llm_shikumi import results
+
+    return results.cache_path(*_cache_key())
 
 
 @lru_cache(maxsize=1)
 def novel_results() -> tuple[NovelResult, ...]:
     """Every model of :data:`NOVEL_MODELS`, trained, tuned and measured (:func:`run_novel_model`).
 
-    The runs take a few seconds; their results are kept in memory and in a small JSON file under
-    ``~/.cache/llm_shikumi`` keyed by a hash of the code and data they come from
-    (:func:`_cache_path`), so later chapters get the same numbers at once. ``tests/test_ngram.py``
-    recomputes rows from scratch and compares."""
-    import json
+    The runs take a few seconds; their results are kept in memory and on disk with
+    :func:`llm_shikumi.results.remember` (keyed by the code and data they come from, :func:`_cache_key`),
+    so later chapters get the same numbers at once. ``tests/test_ngram.py`` recomputes rows from
+    scratch and compares."""
     from dataclasses import asdict
 
-    path = _cache_path()
-    if path is not None and path.exists():
-        try:
-            return tuple(NovelResult(**row) for row in json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError):
-            pass  # unreadable or from another layout: run again
-    results = tuple(run_novel_model(*spec) for spec in NOVEL_MODELS)
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps([asdict(r) for r in results], ensure_ascii=False), encoding="utf-8")
-        except OSError:
-            pass  # a read-only home: keep the results in memory only
-    return results
+    from llm_shikumi import results
+
+    def compute() -> dict:
+        return {"rows": [asdict(run_novel_model(*spec)) for spec in NOVEL_MODELS]}
+
+    values, _ = results.remember(*_cache_key(), compute)
+    try:
+        return tuple(NovelResult(**row) for row in values["rows"])
+    except (KeyError, TypeError):  # a file from another layout: run again and keep the new rows
+        values = compute()
+        results.store(*_cache_key(), values)
+        return tuple(NovelResult(**row) for row in values["rows"])
 
 
 def novel_baselines() -> dict[str, float]:

@@ -8,6 +8,9 @@ produced it is unchanged: the name, the settings, the source files of the code t
 corpus file. So a number in a later chapter always comes from a run of the current code.
 
 Results live in ``$LLM_SHIKUMI_CACHE`` (default ``~/.cache/llm_shikumi/results``) as small JSON files.
+This is the course's one disk cache: the N-gram table of chapter 02 (:func:`llm_shikumi.ngram.novel_results`)
+is kept the same way. With ``LLM_SHIKUMI_NO_CACHE`` set nothing is read or written (every run computes),
+and a cache directory that cannot be written only means the values are not kept.
 """
 from __future__ import annotations
 
@@ -43,14 +46,28 @@ def _path(name: str, key: str) -> Path:
     return cache_dir() / f"{name}-{key}.json"
 
 
+def cache_path(name: str, settings: Mapping[str, Any], modules: Iterable[ModuleType]) -> Path | None:
+    """The file that keeps the run (``name``, ``settings``, ``modules``), or None when
+    ``LLM_SHIKUMI_NO_CACHE`` is set (the cache is switched off)."""
+    if os.environ.get("LLM_SHIKUMI_NO_CACHE"):
+        return None
+    return _path(name, fingerprint(name, settings, modules))
+
+
 def store(name: str, settings: Mapping[str, Any], modules: Iterable[ModuleType], values: Mapping[str, float]) -> None:
-    """Keep ``values`` (plain numbers) measured by a run of ``modules`` with ``settings``."""
-    path = _path(name, fingerprint(name, settings, modules))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"name": name, "settings": dict(settings), "values": dict(values)},
-                              ensure_ascii=False, indent=1, default=str))
-    tmp.replace(path)
+    """Keep ``values`` (plain numbers, or lists and dicts of them) measured by a run of ``modules`` with
+    ``settings``. Nothing happens when the cache is off or its directory cannot be written."""
+    path = cache_path(name, settings, modules)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"name": name, "settings": dict(settings), "values": dict(values)},
+                                  ensure_ascii=False, indent=1, default=str))
+        tmp.replace(path)
+    except OSError:
+        pass  # a read-only home: the values are simply not kept
 
 
 def remember(name: str, settings: Mapping[str, Any], modules: Iterable[ModuleType],
@@ -60,8 +77,8 @@ def remember(name: str, settings: Mapping[str, Any], modules: Iterable[ModuleTyp
     Returns ``(values, reused)``: ``reused`` says whether they were read from an earlier run.
     """
     modules = list(modules)
-    path = _path(name, fingerprint(name, settings, modules))
-    if path.exists():
+    path = cache_path(name, settings, modules)
+    if path is not None and path.exists():
         try:
             return dict(json.loads(path.read_text())["values"]), True
         except (OSError, ValueError, KeyError):
