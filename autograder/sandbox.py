@@ -16,9 +16,12 @@ builds the bubblewrap command line and replaces itself with it.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
 import shutil
+import subprocess
 import sys
 import sysconfig
 import tempfile
@@ -37,7 +40,13 @@ class Limits:
     memory_bytes: int = 4 * 1024**3  # address space; torch reserves a lot of virtual memory
     file_bytes: int = 64 * 1024**2  # largest file the kernel may write
     open_files: int = 256
-    processes: int = 256  # per user: counts every sandboxed kernel's threads and processes
+    # Threads and processes of ONE kernel. Each kernel gets its own user namespace and Linux (>= 5.14)
+    # counts RLIMIT_NPROC per user namespace, so a fork bomb stops here without taking its neighbours'.
+    processes: int = 256
+    # Backstop for all kernels together (they all run as one user): the limit of the process that
+    # creates the kernels' user namespaces, checked against that user's threads on the whole machine.
+    all_processes: int = 8192
+    tmp_bytes: int = 512 * 1024**2  # each kernel's /tmp/work, a tmpfs (memory): when full, ENOSPC
 
     def as_env(self) -> dict[str, str]:
         return {"AUTOGRADER_LIMITS": json.dumps(self.__dict__)}
@@ -46,6 +55,34 @@ class Limits:
     def from_env(cls) -> "Limits":
         raw = os.environ.get("AUTOGRADER_LIMITS")
         return cls(**json.loads(raw)) if raw else cls()
+
+
+@functools.lru_cache(maxsize=None)
+def bwrap_sizes_tmpfs() -> bool:
+    """Whether the installed bubblewrap has ``--size`` for ``--tmpfs`` (bubblewrap >= 0.7)."""
+    try:
+        return "--size" in subprocess.run(["bwrap", "--help"], capture_output=True, text=True).stdout
+    except OSError:
+        return False
+
+
+def limits_in_force(limits: Limits, kernel_factory: bool = True) -> str:
+    """What bounds one kernel's /tmp and processes here, and how (for the grader's log and benchmarks)."""
+    if kernel_factory:
+        tmp = f"/tmp/work: tmpfs size={limits.tmp_bytes} per kernel (mounted by the kernel factory)"
+    elif bwrap_sizes_tmpfs():
+        tmp = f"/tmp/work: tmpfs size={limits.tmp_bytes} per kernel (bwrap --size)"
+    else:
+        tmp = (f"/tmp/work: NOT size-limited (this bwrap has no --size; needs bubblewrap >= 0.7), "
+               f"only each file to {limits.file_bytes} bytes")
+    release = tuple(int(x) for x in re.findall(r"\d+", os.uname().release)[:2])
+    if release >= (5, 14):
+        procs = (f"processes: RLIMIT_NPROC={limits.processes} per kernel (own user namespace, Linux "
+                 f"{os.uname().release} counts per namespace), {limits.all_processes} for all kernels together")
+    else:
+        procs = (f"processes: RLIMIT_NPROC={limits.processes} counted for ALL kernels together "
+                 f"(Linux {os.uname().release} < 5.14 counts per user, not per namespace)")
+    return f"{tmp}; {procs}"
 
 
 def available() -> str | None:
@@ -116,7 +153,8 @@ def bwrap_command(kernel_dir: Path, limits: Limits, python_args: list[str],
             "--ro-bind", str(Path(__file__).with_name("zygote.py")), ZYGOTE_IN_SANDBOX]
     # /tmp itself is read-only (the repository or venv may live under /tmp and is bound there);
     # the kernel writes in /tmp/work, its own tmpfs (the kernel factory mounts a fresh one per kernel).
-    cmd += ["--perms", "1777", "--tmpfs", "/tmp/work", "--remount-ro", "/tmp", "--chdir", "/tmp/work"]
+    size = ["--size", str(limits.tmp_bytes)] if bwrap_sizes_tmpfs() else []
+    cmd += ["--perms", "1777", *size, "--tmpfs", "/tmp/work", "--remount-ro", "/tmp", "--chdir", "/tmp/work"]
     cmd += ["--clearenv", "--setenv", "HOME", "/tmp/work", "--setenv", "TMPDIR", "/tmp/work", "--setenv", "PATH", f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin",
             "--setenv", "LANG", "C.UTF-8", "--setenv", "PYTHONHASHSEED", "0", "--setenv", "MPLBACKEND", "Agg",
             "--setenv", "HF_HUB_OFFLINE", "1", "--setenv", "TRANSFORMERS_OFFLINE", "1",
@@ -131,8 +169,12 @@ def bwrap_command(kernel_dir: Path, limits: Limits, python_args: list[str],
     else:
         cmd += ["--"]
     cmd += ["prlimit", f"--as={limits.memory_bytes}", f"--fsize={limits.file_bytes}",
-            f"--nofile={limits.open_files}", f"--nproc={limits.processes}", "--core=0", "--",
-            str(Path(sys.prefix) / "bin" / "python"), *python_args]
+            f"--nofile={limits.open_files}", f"--nproc={limits.all_processes}", "--core=0", "--"]
+    if python_args[:1] != [ZYGOTE_IN_SANDBOX]:
+        # A single kernel: its own user namespace (no uid map: it stays nobody), so that its own
+        # RLIMIT_NPROC counts its own processes only. (The factory does this for each kernel it forks.)
+        cmd += ["unshare", "--user", "--", "prlimit", f"--nproc={limits.processes}", "--"]
+    cmd += [str(Path(sys.prefix) / "bin" / "python"), *python_args]
     return cmd
 
 

@@ -70,7 +70,10 @@ def _isolate(limits: dict, control_dir: str, kernel_dir: str) -> None:
     _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
     # A fresh, empty scratch folder that no other submission sees. (/tmp itself is read-only: the
     # repository or the Python environment may be bound below it.)
-    _check(libc.mount(b"tmpfs", b"/tmp/work", b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=1777,size=512m"),
+    # Its size is the kernel's /tmp limit (a full one raises ENOSPC); RLIMIT_NPROC, set below after
+    # unshare(CLONE_NEWUSER), counts this kernel's own user namespace only (Linux >= 5.14).
+    tmp_bytes = int(limits.get("tmp_bytes", 512 * 1024**2))
+    _check(libc.mount(b"tmpfs", b"/tmp/work", b"tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={tmp_bytes}".encode()),
            "mount /tmp/work")
     # Hide the factory's control folder (its socket, other kernels' folders), keeping only this
     # kernel's own folder at its path: park it, cover the control folder, put it back.
