@@ -44,3 +44,37 @@ def test_offline_detection(monkeypatch):
     assert not hub.offline()
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     assert hub.offline()
+
+
+@pytest.fixture(scope="module")
+def tiny_japanese_bert(tmp_path_factory):
+    """A tiny BertForMaskedLM with a BertJapaneseTokenizer (MeCab + WordPiece), saved like tohoku-nlp's models."""
+    from transformers import BertForMaskedLM
+
+    from llm_shikumi import bert
+
+    folder = tmp_path_factory.mktemp("tiny-japanese-bert")
+    (folder / "vocab.txt").write_text("\n".join([*bert.SPECIAL_TOKENS, "吾輩", "は", "猫", "で", "ある", "。"]) + "\n",
+                                      encoding="utf-8")
+    bert.japanese_tokenizer(folder / "vocab.txt").save_pretrained(folder)
+    torch.manual_seed(0)
+    BertForMaskedLM(bert.tiny_config(11, hidden=8, layers=1, heads=2, max_length=16)).save_pretrained(folder)
+    return folder
+
+
+def test_loads_a_local_japanese_masked_lm_with_the_same_code_path(tiny_japanese_bert):
+    from llm_shikumi import bert
+
+    loaded = hub.load_masked_lm(str(tiny_japanese_bert))
+    assert loaded is not None and type(loaded.tokenizer).__name__ == "BertJapaneseTokenizer"
+    assert loaded.tokenizer.tokenize("吾輩は猫である。") == ["吾輩", "は", "猫", "で", "ある", "。"]
+    guesses = bert.fill_mask(loaded.model, loaded.tokenizer, "吾輩は[MASK]である。", k=3)
+    assert len(guesses) == 1 and len(guesses[0]) == 3
+    assert all(isinstance(token, str) and 0.0 <= p <= 1.0 for token, p in guesses[0])
+
+
+def test_offline_masked_lm_fallback_says_why(monkeypatch, capsys):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert hub.load_masked_lm("tohoku-nlp/bert-base-japanese-v3") is None
+    message = capsys.readouterr().out
+    assert "オフライン" in message and "tohoku-nlp/bert-base-japanese-v3" in message
