@@ -18,6 +18,7 @@ and the autograder import one implementation. Built up chapter by chapter:
 - :mod:`llm_shikumi.attention` -- scaled dot-product and additive attention with masks (chapter 07; reused in 08)
 - :mod:`llm_shikumi.transformer`, :mod:`llm_shikumi.positional` -- multi-head attention, Transformer blocks (post-/pre-LN), positional encodings (chapter 08; blocks reused by GPT)
 - :mod:`llm_shikumi.bert`, :mod:`llm_shikumi.book_text` -- MeCab + WordPiece, 80/10/10 masking, a tiny BERT pre-trained and fine-tuned; the book's own prose as a class (chapter 09)
+- :mod:`llm_shikumi.finetune`, :mod:`llm_shikumi.icl` -- classification head vs instruction tuning with a response-only loss mask; in-context learning on a synthetic key-value task, few-shot prompts (chapter 11)
 - :mod:`llm_shikumi.rag`, :mod:`llm_shikumi.history` -- retrieval-augmented generation over the book's own chapters (TF-IDF, BM25, dense, recall@k, prompts), the LLM timeline (chapter 12)
 - :mod:`llm_shikumi.plotting` -- every figure: bars, heatmaps, log–log plots, Japanese labels (no tofu)
 """
