@@ -279,6 +279,39 @@ def train_char_gpt(block_size: int = 64, d_model: int = 64, n_heads: int = 4, n_
     return model, history
 
 
+CHAPTER_RESULT = "chapter10_gpt"  # the name chapter 10 stores its test bpc under (llm_shikumi.results)
+
+
+def chapter_modules() -> list:
+    """The modules whose source decides chapter 10's GPT run: part of the key of its stored result."""
+    import sys
+
+    from llm_shikumi import attention, lm_eval, novel, positional, rnn, sampling, training, transformer
+
+    return [sys.modules[__name__], attention, lm_eval, novel, positional, rnn, sampling, training, transformer]
+
+
+def rnn_modules() -> list:
+    """The modules under which chapter 05 stores its GRU's test bpc (:data:`llm_shikumi.rnn.CHAPTER_RESULT`)."""
+    from llm_shikumi import novel, rnn, training
+
+    return [rnn, training, novel]
+
+
+def table_labels() -> dict[str, str]:
+    """Row labels of chapter 10's bits-per-character table for the neural models and the compressor
+    (the N-gram rows are labelled by :func:`llm_shikumi.ngram.novel_baselines`)."""
+    from llm_shikumi import rnn
+
+    return {
+        "rnn": f"文字 GRU（第 5 章、{rnn.CHAPTER_CONFIG['steps']:,} ステップ）",
+        "rnn_long": f"文字 GRU（記録、{rnn.LONG_RUN_CONFIG['steps']:,} ステップ）",
+        "lzma": "LZMA 圧縮（xz）",
+        "gpt": f"文字 GPT（この章、{CHAPTER_CONFIG['steps']:,} ステップ）",
+        "gpt_long": f"文字 GPT（記録、{LONG_RUN_STEPS:,} ステップ）",
+    }
+
+
 LONG_RUN_STEPS = 3000
 # the chapter's settings, only trained for more steps
 LONG_RUN_CONFIG = {**CHAPTER_CONFIG, "steps": LONG_RUN_STEPS}
@@ -290,16 +323,15 @@ def _long_run_path():
     return novel.DATA_DIR / "gpt_long_run.json"
 
 
-def _git_commit() -> str | None:
+def _git(*args: str) -> str | None:
     import subprocess
     from pathlib import Path
 
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
-                             text=True, timeout=10)
+        out = subprocess.run(["git", *args], cwd=Path(__file__).parent, capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    return out.stdout.strip() if out.returncode == 0 else None
 
 
 def long_run(path=None, config: dict | None = None, eval_every: int = 500, num_threads: int = 1) -> dict:
@@ -317,6 +349,9 @@ def long_run(path=None, config: dict | None = None, eval_every: int = 500, num_t
 
     config = dict(LONG_RUN_CONFIG if config is None else config)
     data = rnn.novel_char_data()
+    # the code that runs is the code at the start: a commit, and whether the package differed from it
+    commit = _git("rev-parse", "HEAD")
+    changes = _git("status", "--porcelain", "--", ".")
     start = time.perf_counter()
     model, history = train_char_gpt(**config, eval_every=eval_every, num_threads=num_threads)
     test = evaluate_char_gpt(model, data.test, num_threads=num_threads)
@@ -333,7 +368,8 @@ def long_run(path=None, config: dict | None = None, eval_every: int = 500, num_t
         "threads": num_threads,
         "torch": torch.__version__,
         "machine": platform.machine(),
-        "git_commit": _git_commit(),
+        "git_commit": commit or None,
+        "git_uncommitted_changes": None if changes is None else bool(changes),
         "command": "python -m llm_shikumi.gpt --long-run",
     }
     with open(path or _long_run_path(), "w", encoding="utf-8") as f:
