@@ -22,8 +22,8 @@ from typing import Callable, Iterable
 
 from autograder.exercises import Exercise
 from autograder.grading import Grader, sha256
-from autograder.nbgrader_course import ExecutionSettings
-from autograder.results import Result, TestResult
+from autograder.results import NOTE_RESUMED, NOTE_RETRIED, Result
+from autograder.settings import GraderSettings
 from autograder.submissions import Submission
 
 
@@ -33,29 +33,30 @@ def _state_path(workdir: Path, submission: Submission) -> Path:
 
 
 def _fingerprint(submission: Submission, exercises: dict[str, Exercise] | None = None,
-                 execution: ExecutionSettings | None = None) -> str:
-    """Changes when the submission, its exercise's source (e.g. a hidden test) or the settings change."""
+                 settings: GraderSettings | None = None) -> str:
+    """Changes when the submission, its exercise's source (e.g. a hidden test) or the settings that
+    decide grades change (not ``--jobs`` or where control folders live)."""
     try:
         parts = [submission.path.read_bytes()]
         exercise = (exercises or {}).get(submission.exercise)
         parts.append(exercise.source_path.read_bytes() if exercise else b"")
     except OSError:
         return ""
-    parts.append(repr(execution).encode())
+    parts.append((settings or GraderSettings()).fingerprint().encode())
     return sha256(b"\0".join(sha256(p).encode() for p in parts))
 
 
 def load_state(workdir: Path, submission: Submission, exercises: dict[str, Exercise] | None = None,
-               execution: ExecutionSettings | None = None) -> Result | None:
+               settings: GraderSettings | None = None) -> Result | None:
+    """The stored result of an earlier run, if it graded this very file with these settings."""
     path = _state_path(workdir, submission)
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if state.get("sha256") != _fingerprint(submission, exercises, execution) or state["result"]["file"] != str(submission.path):
+    if state.get("sha256") != _fingerprint(submission, exercises, settings) or state["result"]["file"] != str(submission.path):
         return None
-    raw = state["result"]
-    return Result(**{**raw, "tests": [TestResult(**t) for t in raw["tests"]]})
+    return Result.from_dict(state["result"])
 
 
 def save_state(workdir: Path, submission: Submission, result: Result, fingerprint: str) -> None:
@@ -67,8 +68,11 @@ def save_state(workdir: Path, submission: Submission, result: Result, fingerprin
 
 
 # --- worker processes -------------------------------------------------------------------------
+# A worker process grades with the Grader its initializer built; these names are that worker's own
+# (set once in the forked child, never in the grading process itself).
 
 _grader: Grader | None = None
+_exercises: dict[str, Exercise] | None = None
 
 
 def _die_with_parent() -> None:
@@ -79,18 +83,15 @@ def _die_with_parent() -> None:
         pass
 
 
-_settings: tuple[dict, ExecutionSettings] | None = None
-
-
-def _init_worker(workdir, exercises, db_url, execution) -> None:
-    global _grader, _settings
+def _init_worker(workdir, exercises, db_url, settings) -> None:
+    global _grader, _exercises
     _die_with_parent()
-    _grader = Grader(workdir, exercises, db_url, execution, prepare=False)
-    _settings = (exercises, execution)
+    _grader = Grader(workdir, exercises, db_url, settings, prepare=False)
+    _exercises = exercises
 
 
 def _grade_and_save(submission: Submission) -> Result:
-    fingerprint = _fingerprint(submission, *_settings)
+    fingerprint = _fingerprint(submission, _exercises, _grader.settings)
     try:
         result = _grader.grade(submission)
     except Exception as exc:  # one broken submission must not stop the batch
@@ -116,16 +117,17 @@ def duplicates(submissions: list[Submission]) -> dict[int, str]:
     return found
 
 
-def _run_pool(submissions, indices, results, workdir, exercises, db_url, execution, jobs, on_result) -> list[int]:
+def _run_pool(submissions, indices, results, workdir, exercises, db_url, settings, jobs, on_result,
+              note: str | None = None) -> list[int]:
     """Grade ``indices`` in a pool of ``jobs`` workers; the indices lost to a crashed worker."""
     context = multiprocessing.get_context("fork")
     failed = []
     with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context, initializer=_init_worker,
-                             initargs=(workdir, exercises, db_url, execution)) as pool:
+                             initargs=(workdir, exercises, db_url, settings)) as pool:
         futures = {i: pool.submit(_grade_and_save, submissions[i]) for i in indices}
         for i, future in futures.items():
             try:
-                results[i] = future.result()
+                results[i] = future.result() if note is None else future.result().with_note(note)
             except BrokenProcessPool:
                 failed.append(i)
             on_result(results)
@@ -133,10 +135,11 @@ def _run_pool(submissions, indices, results, workdir, exercises, db_url, executi
 
 
 def grade_batch(submissions: list[Submission], workdir: Path, exercises: dict[str, Exercise],
-                db_url: str | None = None, execution: ExecutionSettings = ExecutionSettings(), jobs: int = 1,
+                db_url: str | None = None, settings: GraderSettings = GraderSettings(),
                 on_result: Callable[[list[Result | None]], None] = lambda results: None) -> list[Result]:
+    """Grade ``submissions`` with ``settings.jobs`` worker processes; one result each, in order."""
     workdir = Path(workdir).resolve()
-    Grader(workdir, exercises, db_url, execution)  # puts every exercise into the gradebook once
+    Grader(workdir, exercises, db_url, settings)  # puts every exercise into the gradebook once
     results: list[Result | None] = [None] * len(submissions)
     todo = []
     for i, reason in duplicates(submissions).items():
@@ -145,9 +148,11 @@ def grade_batch(submissions: list[Submission], workdir: Path, exercises: dict[st
                                   exercises[sub.exercise].max_score if sub.exercise in exercises else 0.0)
     for i, sub in enumerate(submissions):
         if results[i] is None:
-            results[i] = load_state(workdir, sub, exercises, execution)
-            if results[i] is None:
+            stored = load_state(workdir, sub, exercises, settings)
+            if stored is None:
                 todo.append(i)
+            else:
+                results[i] = stored.with_note(NOTE_RESUMED)
     on_result(results)
     isolated = False
     while todo:
@@ -155,13 +160,14 @@ def grade_batch(submissions: list[Submission], workdir: Path, exercises: dict[st
         # worker, so that one submission that kills its grader process fails only itself.
         failed = []
         for group in ([todo] if not isolated else [[i] for i in todo]):
-            failed += _run_pool(submissions, group, results, workdir, exercises, db_url, execution,
-                                1 if isolated else jobs, on_result)
+            failed += _run_pool(submissions, group, results, workdir, exercises, db_url, settings,
+                                1 if isolated else settings.jobs, on_result, NOTE_RETRIED if isolated else None)
         if isolated:
             for i in failed:
                 sub = submissions[i]
                 results[i] = Result.error(sub.student, sub.exercise, str(sub.path),
-                                          "採点プロセスが異常終了しました (grader worker crashed)")
+                                          "採点プロセスが異常終了しました (grader worker crashed)",
+                                          notes=[NOTE_RETRIED])
             break
         todo, isolated = failed, True
     on_result(results)

@@ -21,6 +21,7 @@ from autograder.exercises import (HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLU
                                   is_answer_cell, is_test_cell, load_exercises, nbgrader_meta, region_lines)
 from autograder.grading import Grader
 from autograder.release import out_of_sync
+from autograder.settings import GraderSettings
 from autograder.submissions import Submission
 
 MARKERS = (SOLUTION_BEGIN, SOLUTION_END, HIDDEN_BEGIN, HIDDEN_END)
@@ -147,7 +148,7 @@ def check_exercise(grader: Grader, exercise: Exercise, scratch: Path) -> Exercis
     return report
 
 
-def run_check(exercises: dict[str, Exercise] | None = None, out=print) -> bool:
+def run_check(exercises: dict[str, Exercise] | None = None, out=print, settings: GraderSettings = GraderSettings()) -> bool:
     exercises = exercises if exercises is not None else load_exercises()
     ok = True
     if not exercises:
@@ -158,7 +159,7 @@ def run_check(exercises: dict[str, Exercise] | None = None, out=print) -> bool:
         out(f"out of sync: {problem} (run `python -m autograder release`)")
     ok &= not sync
     with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
-        grader = Grader(Path(tmp) / "course", exercises)
+        grader = Grader(Path(tmp) / "course", exercises, settings=settings)
         for exercise in exercises.values():
             report = check_exercise(grader, exercise, Path(tmp) / "submissions")
             status = "ok" if not report.problems else "FAILED"
@@ -169,5 +170,6 @@ def run_check(exercises: dict[str, Exercise] | None = None, out=print) -> bool:
             for problem in report.problems:
                 out(f"  - {problem}")
             ok &= not report.problems
+        grader.close()
     out("check passed" if ok else "check FAILED")
     return ok

@@ -9,7 +9,21 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
+def course_root() -> Path:
+    """The repository the grader works on: the one this package lives in (an editable install or a
+    checkout), else the nearest folder above the working directory holding ``autograder/source``
+    (the package installed with ``pip install ".[grader]"`` and run from the repository)."""
+    here = Path(__file__).resolve().parent.parent
+    if (here / "autograder" / "source").is_dir():
+        return here
+    cwd = Path.cwd().resolve()
+    for folder in (cwd, *cwd.parents):
+        if (folder / "autograder" / "source").is_dir():
+            return folder
+    return here
+
+
+ROOT = course_root()
 SOURCE_DIR = ROOT / "autograder" / "source"
 
 HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from autograder.results import Result, fmt_points
+from autograder.results import NOTE_RESUMED, Result, fmt_points
 
 STYLE = """
 body { font-family: "IPAexGothic", "Noto Sans CJK JP", sans-serif; max-width: 50rem; margin: 2rem auto; line-height: 1.6; }
@@ -26,9 +26,12 @@ def render(result: Result) -> str:
              f"<p>得点 (score): <strong>{fmt_points(result.score)} / {fmt_points(result.max_score)}</strong></p>"]
     if result.status != "graded":
         parts.append(f"<p class='failed'>このノートブックは採点できませんでした: {escape(result.reason)}</p>")
-    elif result.reason:  # what the grader repaired or what happened while running the notebook
-        notes = "".join(f"<li>{escape(note)}</li>" for note in result.reason.split(" / "))
-        parts.append(f"<div class='notes'><p>採点時の注意 (notes):</p><ul>{notes}</ul></div>")
+    # what the grader repaired or what happened while running the notebook (not that a stored
+    # result was reused: that is about the instructor's run, not the student's notebook)
+    notes = [note for note in result.notes if note != NOTE_RESUMED]
+    if notes:
+        items = "".join(f"<li>{escape(note)}</li>" for note in notes)
+        parts.append(f"<div class='notes'><p>採点時の注意 (notes):</p><ul>{items}</ul></div>")
     if result.tests:
         parts.append("<table><tr><th>テスト (grade_id)</th><th>得点</th><th>結果</th><th>確認した内容と原因</th></tr>")
         for t in result.tests:

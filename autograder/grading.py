@@ -10,9 +10,10 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from autograder.assemble import assemble
 from autograder.exercises import Exercise, is_test_cell, nbgrader_meta
-from autograder.nbgrader_course import COURSE_ID, ExecutionSettings, NbgraderCourse
+from autograder.nbgrader_course import COURSE_ID, NbgraderCourse
 from autograder.remote import preload
 from autograder.results import Result, TestResult
+from autograder.settings import GraderSettings
 from autograder.submissions import Submission, UnreadableSubmission, read_notebook_bytes
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -52,10 +53,11 @@ class Grader:
     """Grades submissions of known exercises in one nbgrader course directory (``workdir``)."""
 
     def __init__(self, workdir: Path, exercises: dict[str, Exercise], db_url: str | None = None,
-                 execution: ExecutionSettings = ExecutionSettings(), prepare: bool = True):
+                 settings: GraderSettings = GraderSettings(), prepare: bool = True):
         self.exercises = exercises
+        self.settings = settings
         preload()  # numpy and torch, once per process (forked workers inherit them)
-        self.course = NbgraderCourse(Path(workdir), db_url, execution)
+        self.course = NbgraderCourse(Path(workdir), db_url, settings)
         if prepare:
             for exercise in exercises.values():
                 self.course.add_exercise(exercise)
@@ -78,14 +80,18 @@ class Grader:
         outcome = self.course.autograde(exercise.id, student)
         if not outcome["success"]:
             reason = explain_autograde_failure((outcome.get("error") or "") + (outcome.get("log") or ""))
-            return self._record_error(exercise, student, file, reason)
+            return self._record_error(exercise, student, file, reason, notes=assembly.repairs)
         graded = nbformat.read(self.course.autograded_notebook(exercise.id, student), as_version=4)
         result = self._read_scores(exercise, student, file, graded)
-        result.reason = " / ".join([*assembly.repairs, *incidents(graded)])
+        result.notes = [*result.notes, *assembly.repairs, *incidents(graded)]
         return result
 
+    def close(self) -> None:
+        """Stop the kernel factory this grader started, if any."""
+        self.course.close()
 
-    def _record_error(self, exercise: Exercise, student: str, file: str, reason: str) -> Result:
+    def _record_error(self, exercise: Exercise, student: str, file: str, reason: str,
+                      notes: list[str] | None = None) -> Result:
         """An ungradable submission still gets its one entry in the gradebook: zero on every test."""
         with Gradebook(self.course.db_url, COURSE_ID) as gb:
             gb.update_or_create_student(student)
@@ -94,7 +100,7 @@ class Grader:
                 for grade in notebook.grades:
                     grade.auto_score, grade.needs_manual_grade = 0.0, False
             gb.db.commit()
-        return Result.error(student, exercise.id, file, reason, exercise.max_score)
+        return Result.error(student, exercise.id, file, reason, exercise.max_score, notes)
 
     def _read_scores(self, exercise: Exercise, student: str, file: str, graded) -> Result:
         """Points from nbgrader's gradebook; messages from the grader's own verdicts, recorded in the

@@ -8,42 +8,28 @@ of just the source notebooks.
 from __future__ import annotations
 
 import hashlib
-import os
 import logging
 import shutil
 from pathlib import Path
-
-from dataclasses import dataclass
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.apps import NbGraderAPI
 from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput
 from traitlets.config import Config
 
-from autograder import kernels
 from autograder.exercises import Exercise
-from autograder.kernels import ZygoteKernelManager
 from autograder.execution import SaveVerifiedGrades, SplitExecute
-from autograder.sandbox import KERNEL_NAME, Limits, SandboxKernelManager, install_kernelspec
+from autograder.kernels import KernelFactory, KernelFactoryKernelManager
+from autograder.sandbox import KERNEL_NAME, ExplicitEnvKernelManager, SandboxKernelManager
+from autograder.settings import GraderSettings
 
 COURSE_ID = "llm-shikumi"
 
 
-@dataclass(frozen=True)
-class ExecutionSettings:
-    """How submissions run: sandboxed or not, and their limits."""
-
-    sandbox: bool = True
-    # Fork each kernel from a sandboxed factory that has imported the heavy libraries (fast),
-    # instead of starting a new sandboxed Python per notebook (slow, same isolation otherwise).
-    kernel_factory: bool = True
-    cell_timeout: int = 60  # seconds per cell
-    notebook_timeout: int = 300  # seconds per notebook
-    max_output_bytes: int = 100_000  # per cell
-    limits: Limits = Limits()
-
-
-def quiet_config(root: Path, db_url: str, execution: ExecutionSettings = ExecutionSettings()) -> Config:
+def quiet_config(root: Path, db_url: str, settings: GraderSettings = GraderSettings(),
+                 kernel_factory: KernelFactory | None = None) -> Config:
+    """nbgrader's configuration for this course directory; also how the run's settings (and its
+    kernel factory) reach the kernel managers nbgrader creates: through their config traits."""
     config = Config()
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.db_url = db_url
@@ -57,38 +43,74 @@ def quiet_config(root: Path, db_url: str, execution: ExecutionSettings = Executi
         SplitExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
         SaveVerifiedGrades, AssignLatePenalties, CheckCellMetadata,
     ]
-    config.SplitExecute.timeout = execution.cell_timeout
-    config.SplitExecute.notebook_timeout = execution.notebook_timeout
-    config.SplitExecute.max_output_bytes = execution.max_output_bytes
+    config.SplitExecute.timeout = settings.cell_timeout
+    config.SplitExecute.notebook_timeout = settings.notebook_timeout
+    config.SplitExecute.max_output_bytes = settings.max_output_bytes
     config.SplitExecute.interrupt_on_timeout = True
     # A graded kernel is thrown away: no graceful shutdown to wait for.
     config.SplitExecute.shutdown_kernel = "immediate"
-    if execution.sandbox:
+    config.ExplicitEnvKernelManager.settings = settings
+    if settings.sandbox:
         config.SplitExecute.kernel_name = KERNEL_NAME
-        config.SplitExecute.kernel_manager_class = (ZygoteKernelManager if execution.kernel_factory
-                                                      else SandboxKernelManager)
+        if settings.kernel_factory:
+            config.SplitExecute.kernel_manager_class = KernelFactoryKernelManager
+            config.KernelFactoryKernelManager.kernel_factory = kernel_factory
+        else:
+            config.SplitExecute.kernel_manager_class = SandboxKernelManager
+    else:
+        config.SplitExecute.kernel_manager_class = ExplicitEnvKernelManager
     return config
 
 
-class NbgraderCourse:
-    """One nbgrader course directory ``root`` with gradebook ``db_url``."""
+def alembic_head() -> str:
+    """The gradebook schema's alembic revision, read in this process (nbgrader asks the ``alembic``
+    program by name, which needs the venv's bin on PATH)."""
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import ALEMBIC_DIR
 
-    def __init__(self, root: Path, db_url: str | None = None, execution: ExecutionSettings = ExecutionSettings()):
+    config = AlembicConfig()
+    config.set_main_option("script_location", ALEMBIC_DIR)
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def create_gradebook(db_url: str) -> None:
+    """Create nbgrader's tables and its alembic version row in an empty database, as nbgrader's
+    Gradebook would on first use, but without running the ``alembic`` program."""
+    from nbgrader.api import Base
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(db_url, future=True)
+    try:
+        with engine.begin() as conn:
+            if inspect(conn).get_table_names():
+                return
+            Base.metadata.create_all(bind=conn)
+            conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+            conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": alembic_head()})
+    finally:
+        engine.dispose()
+
+
+class NbgraderCourse:
+    """One nbgrader course directory ``root`` with gradebook ``db_url``, grading with ``settings``."""
+
+    def __init__(self, root: Path, db_url: str | None = None, settings: GraderSettings = GraderSettings()):
         self.root = Path(root).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
         self.db_url = db_url or f"sqlite:///{self.root / 'gradebook.db'}"
-        self.execution = execution
+        self.settings = settings
         (self.root / "exchange").mkdir(exist_ok=True)
-        if execution.sandbox:
-            install_kernelspec(self.root / "jupyter")
-            paths = os.environ.get("JUPYTER_PATH", "").split(os.pathsep)
-            if str(self.root / "jupyter") not in paths:
-                os.environ["JUPYTER_PATH"] = os.pathsep.join([str(self.root / "jupyter"), *filter(None, paths)])
-            os.environ.update(execution.limits.as_env())
-            if execution.kernel_factory:
-                kernels.configure(execution.limits)
-        self.api = NbGraderAPI(config=quiet_config(self.root, self.db_url, execution))
+        # started on first use, in the process that grades (a forked worker starts its own)
+        self.kernel_factory = KernelFactory(settings) if settings.sandbox and settings.kernel_factory else None
+        create_gradebook(self.db_url)
+        self.api = NbGraderAPI(config=quiet_config(self.root, self.db_url, settings, self.kernel_factory))
         self.api.log.setLevel(logging.ERROR)
+
+    def close(self) -> None:
+        """Stop this course's kernel factory, if it started one."""
+        if self.kernel_factory is not None:
+            self.kernel_factory.close()
 
     def path(self, *parts: str) -> Path:
         return self.root.joinpath(*parts)

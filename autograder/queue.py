@@ -25,8 +25,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from autograder.exercises import Exercise
-from autograder.nbgrader_course import ExecutionSettings
-from autograder.results import Result, TestResult
+from autograder.results import Result
+from autograder.settings import GraderSettings
 from autograder.submissions import Submission
 
 SCHEMA = """
@@ -89,7 +89,7 @@ def results(db_url: str) -> list[tuple[int, str, str, str, int, dict | None]]:
     return [tuple(r) for r in rows]
 
 
-def work(db_url: str, workdir: Path, exercises: dict[str, Exercise], execution: ExecutionSettings = ExecutionSettings(),
+def work(db_url: str, workdir: Path, exercises: dict[str, Exercise], settings: GraderSettings = GraderSettings(),
          lease: float = 120.0, on_result=lambda result: None) -> int:
     """Grade claimed submissions until every row is done (waiting on others' claims, which come back
     when a grader dies); returns how many this grader did."""
@@ -100,7 +100,7 @@ def work(db_url: str, workdir: Path, exercises: dict[str, Exercise], execution: 
     with engine.begin() as conn:
         _schema(conn)
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY + 1})
-        grader = Grader(Path(workdir), exercises, db_url, execution)  # exercises into the gradebook, one grader at a time
+        grader = Grader(Path(workdir), exercises, db_url, settings)  # exercises into the gradebook, one grader at a time
     inbox = Path(workdir).resolve() / "inbox"
     done = 0
     while True:
@@ -130,7 +130,8 @@ def work(db_url: str, workdir: Path, exercises: dict[str, Exercise], execution: 
         try:
             result = grader.grade(Submission(path, student, exercise))
         except Exception as exc:  # noqa: BLE001 - one broken submission must not stop the grader
-            result = Result.error(student, exercise, filename, f"internal grader error: {type(exc).__name__}")
+            result = Result.error(student, exercise, filename,
+                                  f"採点中に予期しないエラーが起きました (internal grader error): {type(exc).__name__}")
         finally:
             stop.set()
             renewer.join()
@@ -141,8 +142,9 @@ def work(db_url: str, workdir: Path, exercises: dict[str, Exercise], execution: 
         on_result(result)
         done += 1
     engine.dispose()
+    grader.close()
     return done
 
 
 def result_of(raw: dict) -> Result:
-    return Result(**{**raw, "tests": [TestResult(**t) for t in raw["tests"]]})
+    return Result.from_dict(raw)

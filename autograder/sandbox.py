@@ -28,7 +28,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
+from traitlets import Any
 
 KERNEL_NAME = "autograder-sandbox"
 NOBODY = 65534
@@ -48,13 +50,13 @@ class Limits:
     all_processes: int = 8192
     tmp_bytes: int = 512 * 1024**2  # each kernel's /tmp/work, a tmpfs (memory): when full, ENOSPC
 
-    def as_env(self) -> dict[str, str]:
-        return {"AUTOGRADER_LIMITS": json.dumps(self.__dict__)}
+    def to_json(self) -> str:
+        """How the limits travel to the kernel launcher and the kernel factory (on their command line)."""
+        return json.dumps(self.__dict__, sort_keys=True)
 
     @classmethod
-    def from_env(cls) -> "Limits":
-        raw = os.environ.get("AUTOGRADER_LIMITS")
-        return cls(**json.loads(raw)) if raw else cls()
+    def from_json(cls, text: str) -> "Limits":
+        return cls(**json.loads(text))
 
 
 @functools.lru_cache(maxsize=None)
@@ -115,12 +117,14 @@ def readonly_paths() -> list[Path]:
     return kept
 
 
-ZYGOTE_IN_SANDBOX = "/opt/autograder/zygote.py"
+# The kernel factory's code (autograder/zygote.py), bound read-only into its sandbox under this path.
+FACTORY_SOURCE = Path(__file__).with_name("zygote.py")
+FACTORY_IN_SANDBOX = "/opt/autograder/kernel_factory.py"
 
 
-def bwrap_command(kernel_dir: Path, limits: Limits, python_args: list[str],
-                  extra_env: dict[str, str] | None = None) -> list[str]:
-    """``python *python_args`` in the sandbox, with ``kernel_dir`` the only writable host folder."""
+def bwrap_command(kernel_dir: Path, limits: Limits, python_args: list[str], env: dict[str, str]) -> list[str]:
+    """``python *python_args`` in the sandbox, with ``kernel_dir`` the only writable host folder and
+    ``env`` its whole environment (``GraderSettings.kernel_env()``)."""
     as_root = os.geteuid() == 0
     cmd = ["bwrap", "--die-with-parent", "--new-session",
            "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
@@ -150,17 +154,13 @@ def bwrap_command(kernel_dir: Path, limits: Limits, python_args: list[str],
     cmd += ["--bind", str(kernel_dir), str(kernel_dir)]
     # The kernel factory's code, and only that file of the grader (its folder holds the sources).
     cmd += ["--perms", "0755", "--dir", "/opt", "--perms", "0755", "--dir", "/opt/autograder",
-            "--ro-bind", str(Path(__file__).with_name("zygote.py")), ZYGOTE_IN_SANDBOX]
+            "--ro-bind", str(FACTORY_SOURCE), FACTORY_IN_SANDBOX]
     # /tmp itself is read-only (the repository or venv may live under /tmp and is bound there);
     # the kernel writes in /tmp/work, its own tmpfs (the kernel factory mounts a fresh one per kernel).
     size = ["--size", str(limits.tmp_bytes)] if bwrap_sizes_tmpfs() else []
     cmd += ["--perms", "1777", *size, "--tmpfs", "/tmp/work", "--remount-ro", "/tmp", "--chdir", "/tmp/work"]
-    cmd += ["--clearenv", "--setenv", "HOME", "/tmp/work", "--setenv", "TMPDIR", "/tmp/work", "--setenv", "PATH", f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin",
-            "--setenv", "LANG", "C.UTF-8", "--setenv", "PYTHONHASHSEED", "0", "--setenv", "MPLBACKEND", "Agg",
-            "--setenv", "HF_HUB_OFFLINE", "1", "--setenv", "TRANSFORMERS_OFFLINE", "1",
-            "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "MKL_NUM_THREADS", "1",
-            "--setenv", "MPLCONFIGDIR", "/tmp/work/.matplotlib", "--setenv", "PYTHONDONTWRITEBYTECODE", "1"]
-    for key, value in (extra_env or {}).items():
+    cmd += ["--clearenv"]
+    for key, value in env.items():
         cmd += ["--setenv", key, value]
     if as_root:
         cmd += ["--cap-add", "CAP_SETUID,CAP_SETGID", "--",
@@ -170,7 +170,7 @@ def bwrap_command(kernel_dir: Path, limits: Limits, python_args: list[str],
         cmd += ["--"]
     cmd += ["prlimit", f"--as={limits.memory_bytes}", f"--fsize={limits.file_bytes}",
             f"--nofile={limits.open_files}", f"--nproc={limits.all_processes}", "--core=0", "--"]
-    if python_args[:1] != [ZYGOTE_IN_SANDBOX]:
+    if python_args[:1] != [FACTORY_IN_SANDBOX]:
         # A single kernel: its own user namespace (no uid map: it stays nobody), so that its own
         # RLIMIT_NPROC counts its own processes only. (The factory does this for each kernel it forks.)
         cmd += ["unshare", "--user", "--", "prlimit", f"--nproc={limits.processes}", "--"]
@@ -178,22 +178,48 @@ def bwrap_command(kernel_dir: Path, limits: Limits, python_args: list[str],
     return cmd
 
 
-def install_kernelspec(jupyter_data_dir: Path) -> None:
-    """Write the sandbox kernelspec under ``jupyter_data_dir/kernels`` (put that dir on JUPYTER_PATH)."""
-    folder = Path(jupyter_data_dir) / "kernels" / KERNEL_NAME
-    folder.mkdir(parents=True, exist_ok=True)
-    spec = {
-        "argv": [sys.executable, "-m", "autograder.sandbox", "{connection_file}"],
-        "display_name": "Python 3 (autograder sandbox)",
-        "language": "python",
+def launcher_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a process the grader starts on the host (kernel launcher, factory's
+    bubblewrap): just enough to find programs and the autograder package, never the grader's own."""
+    return {"PATH": f"{Path(sys.prefix) / 'bin'}:/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+            "PYTHONPATH": str(ROOT), **(extra or {})}
+
+
+def kernel_spec(limits: Limits, env: dict[str, str]) -> KernelSpec:
+    """The sandbox's kernelspec, built in code (no kernel.json on a JUPYTER_PATH): the launcher
+    ``python -m autograder.sandbox`` gets the limits and the kernel's environment on its command line."""
+    return KernelSpec(
+        argv=[sys.executable, "-m", "autograder.sandbox", "--limits", limits.to_json(), "--env", json.dumps(env),
+              "{connection_file}"],
+        display_name="Python 3 (autograder sandbox)", language="python",
         # bubblewrap does not forward SIGINT: interrupt through the control channel.
-        "interrupt_mode": "message",
-        "env": {"PYTHONPATH": str(ROOT)},
-    }
-    (folder / "kernel.json").write_text(json.dumps(spec, indent=1))
+        interrupt_mode="message", env={}, name=KERNEL_NAME)
 
 
-class SandboxKernelManager(AsyncKernelManager):
+class ExplicitEnvKernelManager(AsyncKernelManager):
+    """A kernel manager that starts its kernel with an environment built from its ``settings``
+    (:meth:`kernel_environment`) instead of whatever the grader's ``os.environ`` holds at that moment.
+    Used as it is for unsandboxed grading (``--no-sandbox``)."""
+
+    settings = Any(None, allow_none=True, help="the run's GraderSettings (autograder.settings)").tag(config=True)
+
+    def _settings(self):
+        if self.settings is None:
+            from autograder.settings import GraderSettings
+
+            self.settings = GraderSettings()
+        return self.settings
+
+    def kernel_environment(self) -> dict[str, str]:
+        # without the sandbox: a copy of the grader's environment (read, never changed) and the offline flags
+        return {**os.environ, **self._settings().offline_env()}
+
+    async def _async_pre_start_kernel(self, **kw):
+        kw["env"] = self.kernel_environment()
+        return await super()._async_pre_start_kernel(**kw)
+
+
+class SandboxKernelManager(ExplicitEnvKernelManager):
     """A kernel manager whose connection file and sockets live in a private folder per kernel."""
 
     def __init__(self, *args, **kwargs):
@@ -202,9 +228,15 @@ class SandboxKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.ip = str(self._private_dir / "kernel")
         self.connection_file = str(self._private_dir / "connection.json")
+        self.kernel_name = KERNEL_NAME
+        self._kernel_spec = kernel_spec(self._settings().limits, self._settings().kernel_env())
+
+    def kernel_environment(self) -> dict[str, str]:
+        return launcher_env()
 
     def _make_private_dir(self) -> Path:
-        folder = Path(tempfile.mkdtemp(prefix="ag-kernel-", dir=os.environ.get("AUTOGRADER_KERNEL_DIR")))
+        kernel_dir = self._settings().kernel_dir
+        folder = Path(tempfile.mkdtemp(prefix="ag-kernel-", dir=str(kernel_dir) if kernel_dir else None))
         if os.geteuid() == 0:
             os.chown(folder, NOBODY, NOBODY)  # the kernel (nobody) creates its sockets here
         folder.chmod(0o700)
@@ -217,13 +249,19 @@ class SandboxKernelManager(AsyncKernelManager):
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) != 1:
-        sys.exit("usage: python -m autograder.sandbox CONNECTION_FILE")
-    connection_file = Path(argv[0]).resolve()
+    """The kernel launcher (a host process of its own): ``--limits JSON --env JSON CONNECTION_FILE``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m autograder.sandbox")
+    parser.add_argument("--limits", type=Limits.from_json, default=Limits())
+    parser.add_argument("--env", type=json.loads, required=True, help="the kernel's whole environment")
+    parser.add_argument("connection_file", type=Path)
+    args = parser.parse_args(argv)
+    connection_file = args.connection_file.resolve()
     if os.geteuid() == 0:
         os.chown(connection_file, NOBODY, NOBODY)
-    os.environ.pop("JPY_PARENT_PID", None)  # ipykernel exits when it cannot see this parent
-    cmd = bwrap_command(connection_file.parent, Limits.from_env(), ["-m", "ipykernel_launcher", "-f", str(connection_file)])
+    cmd = bwrap_command(connection_file.parent, args.limits, ["-m", "ipykernel_launcher", "-f", str(connection_file)],
+                        env=args.env)
     # The kernel's own console output (banner, warnings) is not the notebook's output: drop it.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)

@@ -1,8 +1,8 @@
 """The kernel factory that runs inside the sandbox: import the heavy libraries once, then fork a
 fresh, isolated kernel process for every submission.
 
-Started by :class:`autograder.kernels.Zygote` as ``python -m autograder.zygote CONTROL_DIR`` inside
-bubblewrap (as ``nobody``, no network, read-only system). It listens on ``CONTROL_DIR/zygote.sock``
+Started by :class:`autograder.kernels.KernelFactory` as ``python kernel_factory.py CONTROL_DIR LIMITS_JSON``
+inside bubblewrap (as ``nobody``, no network, read-only system). It listens on ``CONTROL_DIR/factory.sock``
 for one JSON request per connection:
 
     {"cmd": "spawn", "connection_file": PATH}  -> {"pid": PID}
@@ -135,8 +135,8 @@ def _run_kernel(connection_file: str, limits: dict, control_dir: str) -> None:
         os._exit(1)
 
 
-def serve(control_dir: str) -> None:
-    limits = json.loads(os.environ["AUTOGRADER_LIMITS"])
+def serve(control_dir: str, limits_json: str) -> None:
+    limits = json.loads(limits_json)
     for module in PRELOAD:
         try:
             importlib.import_module(module)
@@ -144,7 +144,7 @@ def serve(control_dir: str) -> None:
             pass
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # kernels may not read this process's memory
     children: dict[int, int | None] = {}
-    path = os.path.join(control_dir, "zygote.sock")
+    path = os.path.join(control_dir, "factory.sock")
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path + ".tmp")
     os.rename(path + ".tmp", path)  # appears only when ready
@@ -181,4 +181,4 @@ def serve(control_dir: str) -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve(sys.argv[1], sys.argv[2])

@@ -9,17 +9,17 @@ import asyncio
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import autograder  # noqa: E402,F401  (puts the venv's bin on PATH)
 from jupyter_client.manager import AsyncKernelManager  # noqa: E402
+from traitlets.config import Config  # noqa: E402
 
-from autograder import kernels  # noqa: E402
-from autograder.sandbox import KERNEL_NAME, Limits, SandboxKernelManager, install_kernelspec  # noqa: E402
+from autograder.kernels import KernelFactory, KernelFactoryKernelManager  # noqa: E402
+from autograder.sandbox import KERNEL_NAME, SandboxKernelManager  # noqa: E402
+from autograder.settings import GraderSettings  # noqa: E402
 
 IMPORTS = "import numpy, fugashi, torch, matplotlib.pyplot"
 # Not imported by any exercise yet, so the factory does not preload it (it would add ~3 s to every
@@ -27,10 +27,10 @@ IMPORTS = "import numpy, fugashi, torch, matplotlib.pyplot"
 TRANSFORMERS = "from transformers import BertModel, GPT2LMHeadModel"
 
 
-async def one_kernel(manager_class, kernel_name: str) -> tuple[float, float, float]:
+async def one_kernel(manager_class, kernel_name: str, config: Config | None) -> tuple[float, float, float]:
     """Seconds to a kernel ready for code, to run the exercises' imports in it, then transformers'."""
     start = time.perf_counter()
-    km = manager_class(kernel_name=kernel_name)
+    km = manager_class(kernel_name=kernel_name, config=config or Config())
     await km.start_kernel()
     kc = km.client()
     kc.start_channels()
@@ -45,23 +45,26 @@ async def one_kernel(manager_class, kernel_name: str) -> tuple[float, float, flo
     return ready - start, done - ready, with_transformers - done
 
 
-def measure(label: str, manager_class, kernel_name: str, repeat: int = 3) -> None:
-    runs = [asyncio.run(one_kernel(manager_class, kernel_name)) for _ in range(repeat)]
+def measure(label: str, manager_class, kernel_name: str, config: Config | None = None, repeat: int = 3) -> None:
+    runs = [asyncio.run(one_kernel(manager_class, kernel_name, config)) for _ in range(repeat)]
     start, imports, transformers = (statistics.median(r[i] for r in runs) for i in range(3))
     print(f"{label:52s} start {start:5.2f} s   imports {imports:5.2f} s   transformers {transformers:5.2f} s")
 
 
 def main() -> None:
-    folder = Path(tempfile.mkdtemp(prefix="bench-kernels-"))
-    install_kernelspec(folder)
-    os.environ["JUPYTER_PATH"] = str(folder)
-    os.environ.update(Limits().as_env())
-    kernels.configure(Limits())
+    # The grader's settings and its kernel factory reach the kernel managers through their config,
+    # as in autograder.nbgrader_course.quiet_config.
+    settings = GraderSettings()
+    factory = KernelFactory(settings)
+    config = Config()
+    config.ExplicitEnvKernelManager.settings = settings
+    config.KernelFactoryKernelManager.kernel_factory = factory
     print(f"median of 3, {os.cpu_count()} cores; imports = `{IMPORTS}`; transformers = `{TRANSFORMERS}`")
     measure("plain Jupyter kernel (what nbgrader starts)", AsyncKernelManager, "python3")
-    measure("fresh sandboxed kernel (--no-kernel-factory)", SandboxKernelManager, KERNEL_NAME)
-    kernels.current_zygote()  # started once per grading process, outside the per-notebook cost
-    measure("kernel forked from the sandboxed factory (default)", kernels.ZygoteKernelManager, KERNEL_NAME)
+    measure("fresh sandboxed kernel (--no-kernel-factory)", SandboxKernelManager, KERNEL_NAME, config)
+    factory.ensure_running()  # started once per grading process, outside the per-notebook cost
+    measure("kernel forked from the kernel factory (default)", KernelFactoryKernelManager, KERNEL_NAME, config)
+    factory.close()
 
 
 if __name__ == "__main__":

@@ -119,7 +119,9 @@ def test_unknown_exercise_is_an_error_not_a_crash(graded_batch):
 def test_results_follow_the_documented_schema(graded_batch):
     _, results, _ = graded_batch
     for result in results.values():
-        assert set(result) == {"student", "exercise", "file", "status", "score", "max_score", "reason", "tests"}
+        assert set(result) == {"student", "exercise", "file", "status", "score", "max_score", "reason", "tests", "notes"}
+        assert isinstance(result["notes"], list)
+        assert (result["reason"] != "") == (result["status"] == "error"), "reason only says why a notebook was not graded"
         for test in result["tests"]:
             assert set(test) == {"grade_id", "points", "max_points", "passed", "message"}
 

@@ -119,7 +119,7 @@ def test_a_crashing_grader_worker_fails_only_its_own_submission(tmp_path, monkey
     from autograder.batch import grade_batch
     from autograder.exercises import load_exercises
     from autograder.grading import Grader
-    from autograder.nbgrader_course import ExecutionSettings
+    from autograder.settings import GraderSettings
     from autograder.results import Result
     from autograder.submissions import find_submissions
 
@@ -135,7 +135,9 @@ def test_a_crashing_grader_worker_fails_only_its_own_submission(tmp_path, monkey
 
     monkeypatch.setattr(Grader, "grade", grade)  # inherited by the forked workers
     results = grade_batch(find_submissions([batch]), tmp_path / "work", load_exercises(source, root),
-                          execution=ExecutionSettings(sandbox=False), jobs=2)
+                          settings=GraderSettings(sandbox=False, jobs=2))
     by_student = {r.student: r for r in results}
     assert by_student["crasher"].status == "error" and "crashed" in by_student["crasher"].reason
     assert all(by_student[s].status == "graded" for s in ("a1", "a2", "a3", "a4"))
+    # the run's own story is told in notes, apart from any test's feedback
+    assert any("retried alone" in note for note in by_student["crasher"].notes)

@@ -297,7 +297,7 @@ def test_hostile_or_broken_submission_is_judged_by_the_source(graded, student):
     assert result["max_score"] == 3.0, "points come from the source, not the submission"
     assert result["score"] == expected_score, result
     for word in reason_words:
-        assert word in result["reason"] + " ".join(t["message"] for t in result["tests"]), result
+        assert word in " ".join(result["notes"]) + " ".join(t["message"] for t in result["tests"]), result
 
 
 @pytest.mark.parametrize("student", ATTACKS)
