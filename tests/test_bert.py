@@ -121,6 +121,18 @@ def test_fill_mask_ranks_never_guess_specials_and_hits_count(tiny_mlm):
     assert bert.unigram_top([[2, 5, 5, 6, 3], [2, 6, 6, 7, 3]], k=2).tolist() == [6, 5]
 
 
+def test_classification_batches_cover_an_epoch_once():
+    encoded = [[2, *range(5, 5 + n), 3] for n in range(1, 17)]
+    labels = [n % 2 for n in range(16)]
+    batches = bert.classification_batches(encoded, labels, 4, torch.Generator().manual_seed(0), pool=2)
+    seen = []
+    for _, (ids, attention, y) in zip(range(4), batches):
+        lengths = attention.sum(1)
+        seen += [(int(n) - 2) for n in lengths]
+        assert y.tolist() == [(int(n) - 3) % 2 for n in lengths]
+    assert sorted(seen) == list(range(1, 17))
+
+
 def test_classifier_starts_from_the_pretrained_encoder(tiny_mlm):
     model = bert.classifier_from_mlm(tiny_mlm, num_labels=2)
     for name, value in tiny_mlm.bert.state_dict().items():
@@ -152,6 +164,17 @@ def test_vocab_file_keeps_ids_and_specials_come_first(small_tokenizer):
     assert tokenizer.get_vocab() == wordpiece.get_vocab()
     assert [tokenizer.convert_tokens_to_ids(t) for t in bert.SPECIAL_TOKENS] == list(SPECIAL)
     assert len(tokenizer) == 800
+
+
+def test_wordpiece_training_is_deterministic_and_keeps_the_most_frequent_characters():
+    words = [bert.split_words(s) for s in novel.load_sentences("train")[:400]]
+    vocabs = [bert.train_wordpiece(words, vocab_size=600, limit_alphabet=300).get_vocab() for _ in range(3)]
+    assert vocabs[0] == vocabs[1] == vocabs[2]
+    single = {t.removeprefix("##") for t in vocabs[0] if len(t.removeprefix("##")) == 1}
+    from collections import Counter
+    counts = Counter(ch for ws in words for w in ws for ch in w)
+    top = sorted(counts, key=lambda ch: (-counts[ch], ch))
+    assert set(top[:300]) <= single and not set(top[300:]) & single
 
 
 def test_split_words_is_the_tokenizer_word_step(small_tokenizer):
@@ -186,11 +209,26 @@ def test_tokenizer_round_trips_held_out_sentences(small_tokenizer):
     assert checked >= 20
 
 
-@pytest.mark.slow
-def test_vocab_is_built_from_the_training_split_only():
-    """Every piece of the full vocabulary occurs in the training text; characters seen only in dev/test do not."""
+@pytest.fixture(scope="module")
+def chapter_wordpiece():
+    """The chapter's vocabulary: 4,000 pieces from the whole training split."""
     train = novel.load_sentences("train")
-    wordpiece = bert.train_wordpiece([bert.split_words(s) for s in train], vocab_size=4000, limit_alphabet=1500)
+    return train, bert.train_wordpiece([bert.split_words(s) for s in train], vocab_size=4000, limit_alphabet=1500)
+
+
+@pytest.mark.slow
+def test_fast_path_equals_bert_japanese_tokenizer_on_the_whole_test_chapter(chapter_wordpiece, tmp_path):
+    _, wordpiece = chapter_wordpiece
+    tokenizer = bert.japanese_tokenizer(bert.save_vocab(wordpiece, tmp_path))
+    sentences = novel.load_sentences("test")
+    fast = bert.encode_words(wordpiece, [bert.split_words(s) for s in sentences], max_length=64)
+    assert fast == [tokenizer(s, truncation=True, max_length=64)["input_ids"] for s in sentences]
+
+
+@pytest.mark.slow
+def test_vocab_is_built_from_the_training_split_only(chapter_wordpiece):
+    """Every piece of the full vocabulary occurs in the training text; characters seen only in dev/test do not."""
+    train, wordpiece = chapter_wordpiece
     train_text = unicodedata.normalize("NFKC", "".join(train))
     pieces = [t.removeprefix("##") for t in wordpiece.get_vocab() if t not in bert.SPECIAL_TOKENS]
     assert all(p in train_text for p in pieces)

@@ -59,18 +59,30 @@ def train_wordpiece(word_lists: Sequence[Sequence[str]], vocab_size: int = 4000,
     """A WordPiece vocabulary (``tokenizers.Tokenizer``) learnt from sentences already split into words.
 
     ``limit_alphabet`` keeps the most frequent characters only (the rarest become ``[UNK]``): Japanese has
-    thousands of characters, and a small vocabulary must leave room for multi-character pieces.
+    thousands of characters, and a small vocabulary must leave room for multi-character pieces. The kept
+    characters are chosen here (by count, ties by code point) and given to the trainer as its initial
+    alphabet, because the library breaks ties at the cut-off in an order that changes from run to run.
     The special tokens get IDs 0..4 in the order of :data:`SPECIAL_TOKENS`.
     """
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
+    counts = Counter(ch for words in word_lists for word in words for ch in word)
+    alphabet = sorted(counts, key=lambda ch: (-counts[ch], ch))[:limit_alphabet]
     tokenizer = Tokenizer(models.WordPiece(unk_token=UNK, continuing_subword_prefix="##"))
     tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=list(SPECIAL_TOKENS),
-                                        limit_alphabet=limit_alphabet, continuing_subword_prefix="##",
-                                        show_progress=False)
+                                        limit_alphabet=len(alphabet), initial_alphabet=alphabet,
+                                        continuing_subword_prefix="##", show_progress=False)
     tokenizer.train_from_iterator((" ".join(words) for words in word_lists), trainer)
-    return tokenizer
+    # The library numbers the pieces in an order that changes from run to run (the set of pieces does not):
+    # renumber them (specials, then by length, word-initial before ##, then by code point) for the same IDs
+    # in every run.
+    pieces = sorted((t for t in tokenizer.get_vocab() if t not in SPECIAL_TOKENS),
+                    key=lambda t: (len(t.removeprefix("##")), t.startswith("##"), t))
+    vocab = {t: i for i, t in enumerate([*SPECIAL_TOKENS, *pieces])}
+    renumbered = Tokenizer(models.WordPiece(vocab, unk_token=UNK, continuing_subword_prefix="##"))
+    renumbered.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    return renumbered
 
 
 def save_vocab(wordpiece, folder: str | Path) -> Path:
@@ -300,15 +312,23 @@ def classifier_from_mlm(mlm_model, num_labels: int = 2, seed: int = 0):
 
 
 def classification_batches(encoded: Sequence[Sequence[int]], labels: Sequence[int], batch_size: int,
-                           generator: torch.Generator) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
-    """Endless epochs of shuffled ``(input_ids, attention_mask, labels)`` batches."""
+                           generator: torch.Generator, pool: int = 4
+                           ) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """Endless epochs of shuffled ``(input_ids, attention_mask, labels)`` batches.
+
+    Each epoch is shuffled, then every ``pool`` batches' worth of sentences is sorted by length and cut
+    into batches (yielded in random order), so that a batch needs little padding.
+    """
     y = torch.tensor(labels)
+    chunk = batch_size * pool
     while True:
         order = torch.randperm(len(encoded), generator=generator).tolist()
-        for start in range(0, len(order) - batch_size + 1, batch_size):
-            picks = order[start:start + batch_size]
-            ids, attention = pad_batch([encoded[i] for i in picks])  # (B, T), (B, T)
-            yield ids, attention, y[picks]
+        for start in range(0, len(order) - chunk + 1, chunk):
+            group = sorted(order[start:start + chunk], key=lambda i: len(encoded[i]))
+            for b in torch.randperm(pool, generator=generator).tolist():
+                picks = group[b * batch_size:(b + 1) * batch_size]
+                ids, attention = pad_batch([encoded[i] for i in picks])  # (B, T), (B, T)
+                yield ids, attention, y[picks]
 
 
 def classification_loss(model, batch) -> torch.Tensor:
