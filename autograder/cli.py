@@ -83,6 +83,10 @@ def cmd_grade(args) -> int:
     if problem := _sandbox_problem(settings):
         return _fail("grade", problem)
     print(f"採点の設定 (settings): {settings.describe()}", file=sys.stderr)
+    if settings.sandbox:
+        from autograder.sandbox import limits_in_force
+
+        print(f"カーネルごとの上限 (limits): {limits_in_force(settings.limits, settings.kernel_factory)}", file=sys.stderr)
 
     def save_progress(partial):  # after every notebook: an interrupted batch keeps what it graded
         if args.json:

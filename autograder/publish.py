@@ -87,7 +87,7 @@ def publish(target: Path, repository: str | None = None, with_solutions: bool = 
     """Write the student tree into ``target`` (which must not exist or be empty); the files written."""
     target = Path(target)
     if target.exists() and any(target.iterdir()):
-        raise PublishError(f"{target} is not empty")
+        raise PublishError(f"書き出し先 {target} が空ではありません。空のフォルダーを指定してください ({target} is not empty)")
     files = selected(tracked_files(root), with_solutions)
     old_url = _repository_url(root / "_config.yml")
     staging = target.with_name(target.name + ".partial")
@@ -104,7 +104,8 @@ def publish(target: Path, repository: str | None = None, with_solutions: bool = 
     problems = leaks_in(staging, hidden_lines(root), with_solutions) if staging.exists() else []
     if problems:
         shutil.rmtree(staging, ignore_errors=True)
-        raise PublishError("; ".join(problems[:10]))
+        raise PublishError("隠しテストや解答の文が含まれるため、書き出しをやめました (refused to publish: hidden or "
+                           "solution text found): " + "; ".join(problems[:10]))
     target.mkdir(parents=True, exist_ok=True)
     for entry in staging.iterdir() if staging.exists() else []:
         shutil.move(str(entry), target / entry.name)

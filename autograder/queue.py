@@ -47,7 +47,8 @@ LOCK_KEY = 0x6C6C6D  # advisory lock serialising schema creation and exercise pr
 
 def _engine(db_url: str):
     if not db_url.startswith("postgresql"):
-        raise ValueError("the shared queue needs a PostgreSQL gradebook (--db postgresql://...)")
+        raise ValueError("複数台での採点には PostgreSQL の gradebook が必要です: --db postgresql://... "
+                         "(the shared queue needs a PostgreSQL gradebook)")
     return create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1), pool_pre_ping=True)
 
 

@@ -90,9 +90,10 @@ def limits_in_force(limits: Limits, kernel_factory: bool = True) -> str:
 def available() -> str | None:
     """None when sandboxing works here, else why not."""
     if not shutil.which("bwrap"):
-        return "bubblewrap (bwrap) is not installed: `apt-get install bubblewrap` (make system-deps does it)"
+        return ("bubblewrap (bwrap) がインストールされていません: `apt-get install bubblewrap` で入れてください "
+                "(make system-deps も入れます) / bubblewrap is not installed")
     if os.geteuid() == 0 and not shutil.which("setpriv"):
-        return "setpriv (util-linux) is missing"
+        return "setpriv (util-linux) がありません: `apt-get install util-linux` / setpriv is missing"
     return None
 
 

@@ -286,3 +286,44 @@ def test_one_name_for_the_kernel_factory_in_the_grader():
         for line in text.splitlines():
             if "zygote" in line.lower():
                 assert "zygote.py" in line, f"{path.name}: {line.strip()}"
+
+
+# --------------------------------------------------------------------------- what a run reports
+
+
+def test_autograde_failures_are_explained_for_the_student():
+    from autograder.grading import explain_autograde_failure
+
+    assert "カーネルが停止しました" in explain_autograde_failure("\x1b[31mDeadKernelError: Kernel died\x1b[0m")
+    assert "時間内に終わりませんでした" in explain_autograde_failure("CellTimeoutError: timed out")
+    assert explain_autograde_failure("line one\nValueError: odd\n\n").endswith("ValueError: odd")
+
+
+def test_incidents_become_notes():
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from autograder.grading import incidents
+
+    def failed(ename):
+        return new_code_cell("x", outputs=[new_output("error", ename=ename, evalue="", traceback=[])])
+
+    nb = new_notebook(cells=[failed("DeadKernelError"), failed("NotebookTimeoutError"), failed("CellTimeoutError"),
+                             failed("ValueError")])
+    notes = incidents(nb)
+    assert len(notes) == 3 and "kernel died" in notes[0] and "notebook time limit" in notes[1]
+    assert incidents(new_notebook(cells=[new_code_cell("x")])) == []
+
+
+def test_duplicate_submissions_are_named():
+    from autograder.batch import duplicates
+
+    subs = [Submission(Path("a/amy/toy.ipynb"), "amy", "toy"), Submission(Path("b/amy/toy.ipynb"), "amy", "toy"),
+            Submission(Path("a/bob/toy.ipynb"), "bob", "toy")]
+    found = duplicates(subs)
+    assert list(found) == [1] and "a/amy/toy.ipynb" in found[1] and "duplicate submission" in found[1]
+
+
+def test_a_note_is_added_without_changing_the_original():
+    amy = sample()[0]
+    noted = amy.with_note(NOTE_RESUMED)
+    assert noted.notes[-1] == NOTE_RESUMED and NOTE_RESUMED not in amy.notes and noted.tests == amy.tests
