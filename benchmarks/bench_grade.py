@@ -31,11 +31,11 @@ from autograder.exercises import load_exercises  # noqa: E402
 from bench_batch import TreeSampler  # noqa: E402
 
 
-def build_batch(folder: Path, minimum: int) -> list[tuple[str, str, Path]]:
+def build_batch(folder: Path, minimum: int, only: list[str] | None = None) -> list[tuple[str, str, Path]]:
     """(student, exercise, path) for every notebook of the batch; repeats the set until ``minimum``."""
     notebooks = []
     exercises = {k: e for k, e in load_exercises().items()  # released ones only (others may be in progress)
-                 if e.student_path.exists() and e.solution_path.exists()}
+                 if e.student_path.exists() and e.solution_path.exists() and (not only or k in only)}
     round_ = 0
     while len(notebooks) < minimum:
         for exercise in exercises.values():
@@ -122,10 +122,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--notebooks", type=int, default=40, help="at least this many notebooks (default 40)")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--exercises", nargs="*", help="only these exercises (default: all released)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-grade-") as tmp:
         tmp = Path(tmp)
-        notebooks = build_batch(tmp / "batch", args.notebooks)
+        notebooks = build_batch(tmp / "batch", args.notebooks, args.exercises)
         n = len(notebooks)
         print(f"batch: {n} notebooks over {len({e for _, e, _ in notebooks})} exercises, {os.cpu_count()} cores")
         counts = collections.Counter(e for _, e, _ in notebooks)
