@@ -356,7 +356,7 @@ class BowClassifier:
     full-batch gradient descent (Adam) on the cross-entropy with a small L2 penalty.
     """
 
-    def __init__(self, steps: int = 300, lr: float = 0.05, weight_decay: float = 1e-3, seed: int = 0):
+    def __init__(self, steps: int = 100, lr: float = 0.1, weight_decay: float = 1e-3, seed: int = 0):
         self.steps, self.lr, self.weight_decay, self.seed = steps, lr, weight_decay, seed
 
     def features(self, token_lists: Sequence[Sequence[str]]) -> torch.Tensor:
