@@ -138,3 +138,12 @@ def test_response_loss_equals_masked_loss_of_full_logits():
     inputs, labels = torch.stack(x), torch.stack(y)  # (2, 8)
     fast = ft.response_loss(model, inputs, labels)
     assert torch.allclose(fast, ft.masked_lm_loss(model(inputs), labels), atol=1e-5)
+
+
+def test_template_characters_are_in_the_novels_vocabulary():
+    from llm_shikumi import rnn
+
+    stoi = rnn.novel_char_data().stoi
+    text = ft.format_prompt(ft.COMMA_INSTRUCTION, "") + ft.format_prompt(ft.COPY_INSTRUCTION, "") + \
+        "".join(ft.COMMA_ANSWERS) + ft.END
+    assert [ch for ch in text if ch not in stoi] == []

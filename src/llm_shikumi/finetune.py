@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from llm_shikumi.gpt import GPT
 
 IGNORE_INDEX = -100  # label of positions that do not count in the loss (PyTorch's cross_entropy default)
-TEMPLATE = "指示：{instruction}\n入力：{text}\n応答："
+TEMPLATE = "指示＝{instruction}\n入力＝{text}\n応答＝"  # every character is in the novel's vocabulary
 END = "\n"  # the response ends with a line break; generation stops there
 
 COMMA_INSTRUCTION = "読点の数は？"
@@ -57,7 +57,7 @@ def format_prompt(instruction: str, text: str) -> str:
     """The prompt part of an example (everything before the response).
 
     >>> format_prompt("読点の数は？", "吾輩は猫である。")
-    '指示：読点の数は？\\n入力：吾輩は猫である。\\n応答：'
+    '指示＝読点の数は？\\n入力＝吾輩は猫である。\\n応答＝'
     """
     return TEMPLATE.format(instruction=instruction, text=text)
 
