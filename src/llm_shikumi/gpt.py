@@ -366,7 +366,7 @@ def long_run(path=None, config: dict | None = None, eval_every: int = 500, num_t
         "test_chars": test["chars"],
         "seconds": time.perf_counter() - start,
         "threads": num_threads,
-        "torch": torch.__version__,
+        "torch": str(torch.__version__),
         "machine": platform.machine(),
         "git_commit": commit or None,
         "git_uncommitted_changes": None if changes is None else bool(changes),
