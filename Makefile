@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install mathjax book test test-fast system-deps release check bench-grade bench-chapters bench-build check-online clean
+.PHONY: install mathjax book test test-fast system-deps release check bench-grade bench-batch bench-chapters bench-build check-online clean
 
 # .venv is rebuilt when requirements.txt or pyproject.toml change.
 $(VENV)/.installed: requirements.txt pyproject.toml
@@ -79,6 +79,10 @@ clean:
 bench-grade: install system-deps
 	$(BIN)/python benchmarks/kernel_startup.py
 	$(BIN)/python benchmarks/bench_grade.py
+
+# 1,000 generated notebooks (10 % broken or hostile): exactly one result each; wall time, notebooks/s, peak memory.
+bench-batch: install system-deps
+	$(BIN)/python benchmarks/bench_batch.py
 
 bench-chapters: install
 	$(BIN)/python benchmarks/bench_chapters.py
