@@ -1,4 +1,4 @@
-"""Host side of the kernel factory (its code inside the sandbox is ``autograder/zygote.py``).
+"""Host side of the kernel factory (its code inside the sandbox is ``autograder/kernel_factory.py``).
 
 :class:`KernelFactory` is one sandboxed factory process per grading process, started on first use
 inside the same bubblewrap sandbox a single kernel would get, and asked for kernels.

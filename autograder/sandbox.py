@@ -118,8 +118,8 @@ def readonly_paths() -> list[Path]:
     return kept
 
 
-# The kernel factory's code (autograder/zygote.py), bound read-only into its sandbox under this path.
-FACTORY_SOURCE = Path(__file__).with_name("zygote.py")
+# The kernel factory's code (autograder/kernel_factory.py), bound read-only into its sandbox under this path.
+FACTORY_SOURCE = Path(__file__).with_name("kernel_factory.py")
 FACTORY_IN_SANDBOX = "/opt/autograder/kernel_factory.py"
 
 

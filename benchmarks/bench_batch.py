@@ -159,7 +159,7 @@ class TreeSampler(threading.Thread):
             return "sandbox tools"
         if "ipykernel_launcher" in cmdline:
             return "kernels"
-        if "zygote.py" in cmdline or "kernel_factory.py" in cmdline:
+        if "kernel_factory.py" in cmdline:
             return "kernel factory"
         return parent_role or "grader"
 
