@@ -210,7 +210,7 @@ def to_transformers(model: GPT):
 # Two departures from GPT-2's defaults make this small, briefly trained model learn much faster (chapter 10
 # explains them): an output bias, and token embeddings initialised with std d_model ** -0.5 instead of 0.02.
 CHAPTER_CONFIG = dict(block_size=64, d_model=64, n_heads=4, n_layers=2, output_bias=True, embed_init_std=0.125,
-                      batch_size=16, steps=400, lr=1e-2, warmup_steps=20, min_lr_ratio=0.1, weight_decay=0.0,
+                      batch_size=16, steps=300, lr=1e-2, warmup_steps=20, min_lr_ratio=0.1, weight_decay=0.0,
                       clip_norm=1.0, seed=0)
 
 
@@ -247,7 +247,7 @@ def evaluate_char_gpt(model: GPT, ids: torch.Tensor, num_threads: int | None = 1
 
 def train_char_gpt(block_size: int = 64, d_model: int = 64, n_heads: int = 4, n_layers: int = 2,
                    output_bias: bool = True, embed_init_std: float = 0.125, batch_size: int = 16,
-                   steps: int = 400, lr: float = 1e-2,
+                   steps: int = 300, lr: float = 1e-2,
                    warmup_steps: int = 20, min_lr_ratio: float = 0.1, weight_decay: float = 0.0,
                    clip_norm: float = 1.0, seed: int = 0, eval_every: int | None = None,
                    eval_chars: int | None = None, num_threads: int | None = 1):

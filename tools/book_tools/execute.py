@@ -15,8 +15,10 @@ follows only reads the cache. Nothing about the result changes:
 
 Each kernel gets ``OMP_NUM_THREADS=1`` (and MKL's), so N kernels on N cores do not fight over threads;
 chapters that need threads set them themselves (``llm_shikumi.training.torch_threads``).
-The longest notebooks start first (their last recorded time, else later chapters first), so the two cores
-finish together.
+Notebooks start in the book's order: later chapters reuse results that earlier ones store
+(``llm_shikumi.results``: chapter 10 reads chapter 05's GRU and chapter 02's N-gram figures), so with N at a
+time the earlier chapter has finished when the later one asks; if not, the later one computes the same
+result itself (slower, never different).
 """
 from __future__ import annotations
 
@@ -85,13 +87,6 @@ def _execute_one(job: tuple[int, str, str, int]) -> tuple[str, int, float]:
     return uri, status, time.perf_counter() - start
 
 
-def last_seconds(cache, path: Path) -> float | None:
-    """The execution time recorded for this notebook's latest cached run, if any."""
-    times = [(r.created, (r.data or {}).get("execution_seconds")) for r in cache.list_cache_records()
-             if r.uri == str(path)]
-    return max(times)[1] if times else None
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
@@ -116,19 +111,17 @@ def main(argv: list[str] | None = None) -> int:
         except KeyError:
             pass
         record = cache.add_nb_to_project(str(path))
-        jobs.append((last_seconds(cache, path), path.name, (record.pk, str(path), str(cache_dir), timeout)))
+        jobs.append((record.pk, str(path), str(cache_dir), timeout))
     if not jobs:
         print("execute: every notebook is in the cache already")
         return 0
-    # Longest first: the last recorded time, else the later chapter (the later ones train models).
-    jobs.sort(key=lambda j: (j[0] is not None, j[0] or 0.0, j[1]), reverse=True)
     print(f"execute: {len(jobs)} notebook(s), {args.jobs} at a time")
 
     # Kernels inherit this process's environment: one BLAS/torch thread each.
     os.environ.update({"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
     start, failed = time.perf_counter(), []
     with multiprocessing.get_context("spawn").Pool(max(1, args.jobs)) as pool:
-        for uri, status, seconds in pool.imap_unordered(_execute_one, [j[2] for j in jobs], chunksize=1):
+        for uri, status, seconds in pool.imap_unordered(_execute_one, jobs, chunksize=1):
             name = Path(uri).relative_to(root)
             print(f"  {'ok    ' if status == 0 else 'FAILED'} {seconds:6.1f} s  {name}", flush=True)
             if status != 0:
