@@ -261,6 +261,29 @@ def cached_execution(source: Path, cache_dir: Path = CACHE_DIR) -> tuple[dict, f
 
 
 
+def executed_notebook(filename: str) -> Path | None:
+    """The executed copy of a notebook that `make book` left in ``_build/jupyter_execute`` (None if absent)."""
+    build = BUILD_DIR / "jupyter_execute"
+    found = sorted(build.rglob(filename)) if build.exists() else []
+    return found[0] if found else None
+
+
+def glued_values(executed: Path) -> dict[str, str]:
+    """name -> text/plain of every myst-nb glue output of an executed notebook (myst-nb 1.x moves them into
+    the ``.glue.json`` beside it)."""
+    outputs = [o for cell in json.loads(executed.read_text(encoding="utf-8"))["cells"] for o in cell.get("outputs", [])]
+    glue_file = executed.with_suffix(".glue.json")
+    if glue_file.exists():
+        outputs += list(json.loads(glue_file.read_text(encoding="utf-8")).values())
+    glued = {}
+    for output in outputs:
+        name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+        data = output.get("data", {})
+        if name:
+            glued[name] = data.get("application/papermill.record/text/plain", data.get("text/plain"))
+    return glued
+
+
 def executed_code_cells(nb: dict) -> int:
     """How many code cells of a notebook (as JSON) were run (have an execution count)."""
     return sum(1 for cell in nb.get("cells", [])

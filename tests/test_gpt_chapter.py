@@ -20,6 +20,8 @@ import torch
 from llm_shikumi import gpt, lm_eval, novel, rnn
 from llm_shikumi.training import count_parameters
 
+from site_helpers import executed_notebook, glued_values
+
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_KEYS = ("block_size", "d_model", "n_heads", "n_layers", "output_bias", "embed_init_std")
 
@@ -93,27 +95,6 @@ def test_record_has_the_schema_long_run_writes_today(record, tmp_path):
 # The chapter's table: every glued value is the value of the run behind it
 # ---------------------------------------------------------------------------------------------------
 
-def executed_chapter10() -> Path | None:
-    build = ROOT / "_build" / "jupyter_execute"
-    found = sorted(build.rglob("10_gpt.ipynb")) if build.exists() else []
-    return found[0] if found else None
-
-
-def glued_values(executed: Path) -> dict[str, str]:
-    """name -> text/plain of every glue output of an executed notebook (also myst-nb's .glue.json)."""
-    outputs = [o for cell in json.loads(executed.read_text(encoding="utf-8"))["cells"] for o in cell.get("outputs", [])]
-    glue_file = executed.with_suffix(".glue.json")
-    if glue_file.exists():
-        outputs += list(json.loads(glue_file.read_text(encoding="utf-8")).values())
-    glued = {}
-    for output in outputs:
-        name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-        data = output.get("data", {})
-        if name:
-            glued[name] = data.get("application/papermill.record/text/plain", data.get("text/plain"))
-    return glued
-
-
 def expected_table() -> dict[str, float]:
     """What each row of the chapter's table must show, from the runs (stored, recorded or recomputed)."""
     from llm_shikumi import ngram, results
@@ -159,7 +140,7 @@ def check_table(executed: Path) -> None:
 
 @pytest.mark.slow
 def test_chapter_table_shows_the_values_of_the_runs():
-    executed = executed_chapter10()
+    executed = executed_notebook("10_gpt.ipynb")
     if executed is None:
         pytest.skip("chapter 10 has not been executed by `make book`")
     if executed.stat().st_mtime < (ROOT / "chapters" / "10_gpt.ipynb").stat().st_mtime:

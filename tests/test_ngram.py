@@ -356,23 +356,12 @@ def test_results_are_plausible(results):
 @pytest.mark.slow
 def test_chapter_prints_the_numbers_of_the_runs(results):
     """The executed chapter 02 (from `make book`) glued the bpc of every model as computed here."""
-    import json
-    from pathlib import Path
+    from site_helpers import executed_notebook, glued_values
 
-    build = Path(__file__).resolve().parent.parent / "_build" / "jupyter_execute"
-    executed = sorted(build.rglob("02_ngram_language_model.ipynb")) if build.exists() else []
-    if not executed:
+    executed = executed_notebook("02_ngram_language_model.ipynb")
+    if executed is None:
         pytest.skip("chapter 02 has not been executed by `make book`")
-    outputs = [o for cell in json.loads(executed[0].read_text(encoding="utf-8"))["cells"] for o in cell.get("outputs", [])]
-    glue_file = executed[0].with_suffix(".glue.json")  # myst-nb 1.x moves glue outputs there
-    if glue_file.exists():
-        outputs += list(json.loads(glue_file.read_text(encoding="utf-8")).values())
-    glued = {}
-    for output in outputs:
-        name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-        data = output.get("data", {})
-        if name:
-            glued[name] = data.get("application/papermill.record/text/plain", data.get("text/plain"))
+    glued = glued_values(executed)
     for r in results.values():
         key = f"bpc_{r.unit}{r.n}_{r.smoothing.replace('-', '')}"
         assert float(glued[key]) == pytest.approx(r.test_bpc, rel=1e-9), key
