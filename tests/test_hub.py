@@ -6,20 +6,12 @@ import torch
 
 from llm_shikumi import hub
 
+from tiny_models import save_tiny_gpt2
+
 
 @pytest.fixture(scope="module")
 def tiny_gpt2(tmp_path_factory):
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
-
-    folder = tmp_path_factory.mktemp("tiny-gpt2")
-    vocab = {tok: i for i, tok in enumerate(["<unk>", *"吾輩は猫である。"])}
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
-    tok.pre_tokenizer = pre_tokenizers.Split("", behavior="isolated")
-    PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>").save_pretrained(folder)
-    torch.manual_seed(0)
-    GPT2LMHeadModel(GPT2Config(vocab_size=len(vocab), n_positions=16, n_embd=8, n_layer=1, n_head=2)).save_pretrained(folder)
-    return folder
+    return save_tiny_gpt2(tmp_path_factory.mktemp("tiny-gpt2"), ["<unk>", *"吾輩は猫である。"], n_positions=16)
 
 
 def test_loads_a_local_causal_lm_with_the_same_code_path(tiny_gpt2):

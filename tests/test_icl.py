@@ -6,6 +6,8 @@ import torch
 
 from llm_shikumi import hub, icl
 
+from tiny_models import save_tiny_gpt2
+
 
 def test_sample_shapes_and_answers_follow_each_sequences_mapping():
     task = icl.KeyValueTask(n_keys=4, n_values=3, max_shots=8)
@@ -73,17 +75,7 @@ def test_few_shot_prompt():
 
 @pytest.fixture(scope="module")
 def tiny_gpt2(tmp_path_factory):
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
-
-    folder = tmp_path_factory.mktemp("tiny-gpt2-icl")
-    vocab = {tok: i for i, tok in enumerate(["<unk>", *"入力出：猫犬鳥\n"])}
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
-    tok.pre_tokenizer = pre_tokenizers.Split("", behavior="isolated")
-    PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", eos_token="<unk>").save_pretrained(folder)
-    torch.manual_seed(0)
-    GPT2LMHeadModel(GPT2Config(vocab_size=len(vocab), n_positions=64, n_embd=8, n_layer=1, n_head=2)).save_pretrained(folder)
-    return folder
+    return save_tiny_gpt2(tmp_path_factory.mktemp("tiny-gpt2-icl"), ["<unk>", *"入力出：猫犬鳥\n"], eos_token="<unk>")
 
 
 def test_complete_runs_the_same_code_path_on_a_local_model(tiny_gpt2):

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from llm_shikumi import hub, rag
 from llm_shikumi.word2vec import WordVectors
+
+from tiny_models import save_tiny_gpt2
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -198,20 +199,10 @@ def test_extractive_answer_copies_the_best_matching_sentence():
 
 @pytest.fixture(scope="module")
 def tiny_chat_model(tmp_path_factory):
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
-
-    folder = tmp_path_factory.mktemp("tiny-chat-gpt2")
-    vocab = {tok: i for i, tok in enumerate(["<unk>", "<eos>", *"資料質問答え負例はどう選びますか？"])}
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
-    tok.pre_tokenizer = pre_tokenizers.Split("", behavior="isolated")
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", eos_token="<eos>", pad_token="<eos>")
-    fast.chat_template = ("{% for m in messages %}{{ m['content'] }}{% endfor %}"
-                          "{% if add_generation_prompt %}答え{% endif %}")
-    fast.save_pretrained(folder)
-    torch.manual_seed(0)
-    GPT2LMHeadModel(GPT2Config(vocab_size=len(vocab), n_positions=512, n_embd=8, n_layer=1, n_head=2)).save_pretrained(folder)
-    return folder
+    template = ("{% for m in messages %}{{ m['content'] }}{% endfor %}"
+                "{% if add_generation_prompt %}答え{% endif %}")
+    return save_tiny_gpt2(tmp_path_factory.mktemp("tiny-chat-gpt2"), ["<unk>", "<eos>", *"資料質問答え負例はどう選びますか？"],
+                          n_positions=512, chat_template=template, eos_token="<eos>", pad_token="<eos>")
 
 
 def test_generate_answer_runs_the_online_code_path_on_a_tiny_local_model(tiny_chat_model):
